@@ -1,0 +1,3 @@
+using Serving.Models.Cli;
+
+return IrisCommand.Run(args, Console.Out, Console.Error);
