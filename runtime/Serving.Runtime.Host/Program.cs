@@ -1,0 +1,3 @@
+using Serving.Runtime.Hosting;
+
+return await RuntimeHost.RunAsync(args);

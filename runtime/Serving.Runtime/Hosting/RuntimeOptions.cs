@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+using Serving.Runtime.Models;
+
+namespace Serving.Runtime.Hosting;
+
+/// <summary>Everything the runtime is started with; see <see cref="RuntimeOptionsParser"/> for the command line.</summary>
+public sealed record RuntimeOptions
+{
+    public required string ModelDir { get; init; }
+
+    /// <summary>Name of a model stored as a bare <c>model.onnx</c>; folder layouts are named by their folders.</summary>
+    public string? ModelName { get; init; }
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>HTTP port; 0 picks a free one (tests).</summary>
+    public int HttpPort { get; init; } = 8080;
+
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+
+    public int DeviceId { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Rows per batched Run; 1 turns batching off.</summary>
+    public int MaxBatchSize { get; init; } = 32;
+
+    /// <summary>How long the oldest queued request may wait for more to join its batch.</summary>
+    public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.Zero;
+
+    public long MaxRequestBytes { get; init; } = 64L * 1024 * 1024;
+
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+}

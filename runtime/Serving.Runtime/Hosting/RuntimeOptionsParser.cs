@@ -1,0 +1,138 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Serving.Runtime.Models;
+
+namespace Serving.Runtime.Hosting;
+
+/// <summary>
+/// Parses <c>--name value</c> or <c>--name=value</c>. KServe's spellings (<c>--model_name</c>, <c>--model_dir</c>,
+/// <c>--http_port</c>) are accepted, since ServingRuntime manifests pass them.
+/// </summary>
+public static class RuntimeOptionsParser
+{
+    public const string Usage = """
+        usage: serving-runtime --model-dir DIR [options]
+          --model-dir DIR            KServe model directory: model.onnx, <model>/model.onnx or <model>/<version>/model.onnx
+          --model-name NAME          name for a bare model.onnx (default: model)
+          --host ADDRESS             address to listen on (default 127.0.0.1; 0.0.0.0 in a pod)
+          --http-port PORT           HTTP port (default 8080; 0 = any free port)
+          --device auto|cpu|cuda     execution device (default auto: CUDA when available, else CPU)
+          --device-id N              CUDA device (default 0)
+          --intra-op-threads N       ONNX Runtime threads per session (default 0: one per core)
+          --max-batch-size N         rows per batched run; 1 turns dynamic batching off (default 32)
+          --max-batch-delay-ms MS    how long a request may wait for others to join its batch (default 0)
+          --max-request-bytes N      largest request body accepted (default 67108864)
+          --shutdown-timeout-s S     how long in-flight requests may take to finish on shutdown (default 30)
+          --log-level LEVEL          Trace, Debug, Information, Warning, Error (default Information)
+        """;
+
+    public static RuntimeOptions Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new OptionsException($"unexpected argument '{arg}'");
+            }
+
+            string name = arg[2..];
+            string? value = null;
+            int equals = name.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                value = name[(equals + 1)..];
+                name = name[..equals];
+            }
+
+            name = name.Replace('_', '-');
+            if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new OptionsException($"option --{name} needs a value");
+                }
+
+                value = args[++i];
+            }
+
+            values[name] = value;
+        }
+
+        string? Take(string name) => values.Remove(name, out string? v) ? v : null;
+
+        var defaults = new RuntimeOptions { ModelDir = "" };
+        var options = new RuntimeOptions
+        {
+            ModelDir = Take("model-dir") ?? throw new OptionsException("--model-dir is required"),
+            ModelName = Take("model-name"),
+            Host = Take("host") ?? defaults.Host,
+            HttpPort = Int(Take("http-port"), "http-port", 0, 65535) ?? defaults.HttpPort,
+            Device = Take("device") is { } device ? ParseDevice(device) : defaults.Device,
+            DeviceId = Int(Take("device-id"), "device-id", 0, 64) ?? 0,
+            IntraOpThreads = Int(Take("intra-op-threads"), "intra-op-threads", 0, 1024) ?? 0,
+            MaxBatchSize = Int(Take("max-batch-size"), "max-batch-size", 1, 65536) ?? defaults.MaxBatchSize,
+            MaxBatchDelay = Double(Take("max-batch-delay-ms"), "max-batch-delay-ms", 0, 60_000) is { } ms
+                ? TimeSpan.FromMilliseconds(ms) : defaults.MaxBatchDelay,
+            MaxRequestBytes = Long(Take("max-request-bytes"), "max-request-bytes", 1, long.MaxValue) ?? defaults.MaxRequestBytes,
+            ShutdownTimeout = Double(Take("shutdown-timeout-s"), "shutdown-timeout-s", 0, 3600) is { } s
+                ? TimeSpan.FromSeconds(s) : defaults.ShutdownTimeout,
+            LogLevel = Take("log-level") is { } level ? ParseLogLevel(level) : defaults.LogLevel,
+        };
+
+        if (values.Count > 0)
+        {
+            throw new OptionsException($"unknown option --{values.Keys.First()}");
+        }
+
+        return options;
+    }
+
+    private static DeviceKind ParseDevice(string value) => value.ToLowerInvariant() switch
+    {
+        "auto" => DeviceKind.Auto,
+        "cpu" => DeviceKind.Cpu,
+        "cuda" or "gpu" => DeviceKind.Cuda,
+        _ => throw new OptionsException($"--device must be auto, cpu or cuda, not '{value}'"),
+    };
+
+    private static LogLevel ParseLogLevel(string value) =>
+        Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level)
+            ? level
+            : throw new OptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{value}'");
+
+    private static int? Int(string? value, string name, int min, int max) => (int?)Long(value, name, min, max);
+
+    private static long? Long(string? value, string name, long min, long max)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) || n < min || n > max)
+        {
+            throw new OptionsException($"--{name} must be an integer from {min} to {max}, not '{value}'");
+        }
+
+        return n;
+    }
+
+    private static double? Double(string? value, string name, double min, double max)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) || n < min || n > max)
+        {
+            throw new OptionsException($"--{name} must be a number from {min} to {max}, not '{value}'");
+        }
+
+        return n;
+    }
+}
+
+public sealed class OptionsException(string message) : Exception(message);

@@ -1,0 +1,8 @@
+namespace Serving.Runtime.Models;
+
+public enum DeviceKind
+{
+    Auto,
+    Cpu,
+    Cuda,
+}
