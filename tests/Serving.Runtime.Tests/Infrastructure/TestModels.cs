@@ -1,0 +1,40 @@
+using Serving.Models.Onnx;
+
+namespace Serving.Runtime.Tests.Infrastructure;
+
+/// <summary>Small ONNX models written by the project's own builder.</summary>
+internal static class TestModels
+{
+    /// <summary>y = x, for any element type.</summary>
+    public static byte[] Identity(OnnxElementType type, params object[] dims) => new OnnxModelBuilder()
+        .AddInput("x", type, dims)
+        .AddOutput("y", type, dims)
+        .AddNode("Identity", ["x"], ["y"])
+        .Build();
+
+    /// <summary>y = 2x on FP32 ["batch", 4]: every row's answer is its own, so mixed-up batches show.</summary>
+    public static byte[] Doubler() => new OnnxModelBuilder()
+        .AddInput("x", OnnxElementType.Float, "batch", 4)
+        .AddOutput("y", OnnxElementType.Float, "batch", 4)
+        .AddInitializer("two", [2f], 1)
+        .AddNode("Mul", ["x", "two"], ["y"])
+        .Build();
+
+    /// <summary>sum = a + b, difference = a - b, on FP32 ["batch", 2].</summary>
+    public static byte[] TwoInputs() => new OnnxModelBuilder()
+        .AddInput("a", OnnxElementType.Float, "batch", 2)
+        .AddInput("b", OnnxElementType.Float, "batch", 2)
+        .AddOutput("sum", OnnxElementType.Float, "batch", 2)
+        .AddOutput("difference", OnnxElementType.Float, "batch", 2)
+        .AddNode("Add", ["a", "b"], ["sum"])
+        .AddNode("Sub", ["a", "b"], ["difference"])
+        .Build();
+
+    /// <summary>Sums over the first dimension although it is declared dynamic: cannot be batched.</summary>
+    public static byte[] ReducesBatch() => new OnnxModelBuilder()
+        .AddInput("x", OnnxElementType.Float, "batch", 4)
+        .AddOutput("y", OnnxElementType.Float, "one", 4)
+        .AddInitializer("axes", [0L], 1)
+        .AddNode("ReduceSum", ["x", "axes"], ["y"], ("keepdims", 1L))
+        .Build();
+}
