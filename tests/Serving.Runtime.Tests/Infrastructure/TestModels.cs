@@ -30,11 +30,11 @@ internal static class TestModels
         .AddNode("Sub", ["a", "b"], ["difference"])
         .Build();
 
-    /// <summary>Sums over the first dimension although it is declared dynamic: cannot be batched.</summary>
-    public static byte[] ReducesBatch() => new OnnxModelBuilder()
+    /// <summary>Flattens ["batch", 4] to ["n"]: the first output dimension is dynamic but is not the batch.</summary>
+    public static byte[] FlattensBatch() => new OnnxModelBuilder()
         .AddInput("x", OnnxElementType.Float, "batch", 4)
-        .AddOutput("y", OnnxElementType.Float, "one", 4)
-        .AddInitializer("axes", [0L], 1)
-        .AddNode("ReduceSum", ["x", "axes"], ["y"], ("keepdims", 1L))
+        .AddOutput("y", OnnxElementType.Float, "n")
+        .AddInitializer("flat", [-1L], 1)
+        .AddNode("Reshape", ["x", "flat"], ["y"])
         .Build();
 }

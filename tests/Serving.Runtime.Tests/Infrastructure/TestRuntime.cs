@@ -28,7 +28,7 @@ internal sealed class TestRuntime : IAsyncDisposable
             ModelDir = modelDir,
             ModelName = modelName,
             HttpPort = 0,
-            Device = Models.DeviceKind.Cpu,
+            Device = global::Serving.Runtime.Models.DeviceKind.Cpu,
             IntraOpThreads = 1,
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
         };

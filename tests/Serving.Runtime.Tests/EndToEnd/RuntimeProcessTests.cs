@@ -1,0 +1,95 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Serving.Runtime.Tests.Infrastructure;
+
+namespace Serving.Runtime.Tests.EndToEnd;
+
+/// <summary>The runtime as a person runs it: the real executable, its command line, its signals.</summary>
+public sealed class RuntimeProcessTests
+{
+    [Fact]
+    public async Task Serves_the_iris_sample_with_kserve_style_arguments()
+    {
+        // ServingRuntime manifests pass KServe's underscore spellings.
+        await using var runtime = RuntimeProcess.Start($"--model_dir={RepoPaths.Iris}", "--model_name=iris");
+        using var client = await runtime.ReadyClientAsync();
+
+        using var response = await client.PostAsync("/v1/models/iris:predict", JsonContent.Create(JsonNode.Parse("""{"instances":[[6.8,2.8,4.8,1.4]]}""")));
+
+        Assert.Equal("""{"predictions":[1]}""", await response.Content.ReadAsStringAsync());
+        Assert.Contains("Execution device: cpu (requested cpu)", runtime.Output);
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_in_flight_requests_finish_then_exits_cleanly()
+    {
+        using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
+        // The request waits in the batch queue for 1.5 s: SIGTERM arrives while it is in flight.
+        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--max-batch-size", "8", "--max-batch-delay-ms", "1500");
+        using var client = await runtime.ReadyClientAsync();
+
+        var inFlight = client.PostAsync("/v1/models/doubler:predict", JsonContent.Create(JsonNode.Parse("""{"instances":[[1,2,3,4]]}""")));
+        await Task.Delay(300);
+        runtime.Terminate();
+        using var response = await inFlight;
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("""{"predictions":[[2,4,6,8]]}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Theory]
+    [InlineData("--device tpu", "--device must be auto, cpu or cuda, not 'tpu'")]
+    [InlineData("--max-batch-size 0", "--max-batch-size must be an integer from 1 to 65536, not '0'")]
+    [InlineData("--frobnicate 1", "unknown option --frobnicate")]
+    [InlineData("--model-dir /nonexistent/models", "model directory '/nonexistent/models' does not exist")]
+    public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
+    {
+        string[] argv = args.Split(' ');
+        if (!args.StartsWith("--model-dir", StringComparison.Ordinal))
+        {
+            argv = ["--model-dir", RepoPaths.Iris, .. argv];
+        }
+
+        await using var runtime = RuntimeProcess.StartRaw(argv);
+
+        Assert.Equal(2, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(message, runtime.Output);
+    }
+
+    [Fact]
+    public async Task Cuda_requested_where_there_is_none_fails_fast_and_says_why()
+    {
+        await using var runtime = RuntimeProcess.StartRaw("--model-dir", RepoPaths.Iris, "--device", "cuda");
+
+        int code = await runtime.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        // On a machine with a GPU this serves on CUDA instead; the test machines have none.
+        Assert.Equal(2, code);
+        Assert.Contains("--device cuda was requested but the CUDA execution provider could not be loaded", runtime.Output);
+    }
+
+    [Fact]
+    public async Task A_model_that_fails_to_load_keeps_the_process_live_and_says_why()
+    {
+        using var dir = new ModelDir().Add("good/model.onnx", TestModels.Doubler()).Add("broken/model.onnx", "not an onnx file"u8.ToArray());
+        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path);
+        using var client = new HttpClient { BaseAddress = await runtime.AddressAsync() };
+
+        JsonNode? broken = null;
+        for (int i = 0; i < 100 && broken?["error"] is null; i++)
+        {
+            await Task.Delay(50);
+            using var meta = await client.GetAsync("/v2/models/broken");
+            broken = JsonNode.Parse(await meta.Content.ReadAsStringAsync());
+        }
+
+        using var live = await client.GetAsync("/v2/health/live");
+        using var ready = await client.GetAsync("/v2/health/ready");
+        using var good = await client.PostAsync("/v1/models/good:predict", JsonContent.Create(JsonNode.Parse("""{"instances":[[1,1,1,1]]}""")));
+        Assert.Equal(200, (int)live.StatusCode);
+        Assert.Equal(503, (int)ready.StatusCode);
+        Assert.StartsWith("Model with name broken is not ready: ", (string?)broken!["error"]);
+        Assert.Equal(200, (int)good.StatusCode);
+    }
+}

@@ -1,0 +1,43 @@
+using Serving.Runtime.Hosting;
+using Serving.Runtime.Models;
+
+namespace Serving.Runtime.Tests.Hosting;
+
+public sealed class RuntimeOptionsParserTests
+{
+    [Fact]
+    public void Defaults_match_kserve_conventions()
+    {
+        var options = RuntimeOptionsParser.Parse(["--model-dir", "/mnt/models"]);
+
+        Assert.Equal(("/mnt/models", 8080, DeviceKind.Auto, 32), (options.ModelDir, options.HttpPort, options.Device, options.MaxBatchSize));
+    }
+
+    [Fact]
+    public void Both_spellings_and_both_forms_are_accepted()
+    {
+        var options = RuntimeOptionsParser.Parse(
+            ["--model_dir=/m", "--model_name", "iris", "--http_port=9000", "--device=CPU", "--max-batch-delay-ms", "2.5", "--max_request_bytes=1024"]);
+
+        Assert.Equal("/m", options.ModelDir);
+        Assert.Equal("iris", options.ModelName);
+        Assert.Equal(9000, options.HttpPort);
+        Assert.Equal(DeviceKind.Cpu, options.Device);
+        Assert.Equal(TimeSpan.FromMilliseconds(2.5), options.MaxBatchDelay);
+        Assert.Equal(1024, options.MaxRequestBytes);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "--model-dir is required")]
+    [InlineData(new[] { "--model-dir" }, "option --model-dir needs a value")]
+    [InlineData(new[] { "--model-dir", "/m", "--http-port", "70000" }, "--http-port must be an integer from 0 to 65535, not '70000'")]
+    [InlineData(new[] { "--model-dir", "/m", "--max-batch-delay-ms", "soon" }, "--max-batch-delay-ms must be a number from 0 to 60000, not 'soon'")]
+    [InlineData(new[] { "--model-dir", "/m", "stray" }, "unexpected argument 'stray'")]
+    [InlineData(new[] { "--model-dir", "/m", "--log-level", "loud" }, "--log-level must be one of")]
+    public void Bad_arguments_say_which_and_why(string[] args, string message)
+    {
+        var error = Assert.Throws<OptionsException>(() => RuntimeOptionsParser.Parse(args));
+
+        Assert.Contains(message, error.Message);
+    }
+}
