@@ -78,6 +78,26 @@ public sealed class DatatypeTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("UINT8", "256")]
+    [InlineData("UINT8", "-1")]
+    [InlineData("INT8", "128")]
+    [InlineData("UINT16", "65536")]
+    [InlineData("INT32", "2147483648")]
+    [InlineData("UINT64", "18446744073709551616")]
+    [InlineData("INT64", "1.5")]
+    [InlineData("BOOL", "1")]
+    [InlineData("BYTES", "7")]
+    public async Task Values_outside_the_datatype_are_rejected_by_position(string datatype, string value)
+    {
+        var request = $$"""{"inputs":[{"name":"x","shape":[1,2],"datatype":"{{datatype}}","data":[{{First(datatype)}},{{value}}]}]}""";
+
+        var (status, body) = await _runtime.PostJsonAsync($"/v2/models/{datatype.ToLowerInvariant()}/infer", request);
+
+        Assert.Equal(400, status);
+        Assert.Equal($"input 'x': element 1 is not a valid {datatype}: {value}", (string?)body!["error"]);
+    }
+
+    [Theory]
     [MemberData(nameof(AllTypes))]
     public async Task Binary_round_trip_is_byte_exact(string datatype)
     {
@@ -133,6 +153,13 @@ public sealed class DatatypeTests : IAsyncLifetime
         Assert.Equal("[4,5]", json["outputs"]![1]!["data"]!.ToJsonString());
         Assert.Equal([6f, 9f], [BinaryPrimitives.ReadSingleLittleEndian(body.AsSpan(headerLength)), BinaryPrimitives.ReadSingleLittleEndian(body.AsSpan(headerLength + 4))]);
     }
+
+    private static string First(string datatype) => datatype switch
+    {
+        "BYTES" => "\"a\"",
+        "BOOL" => "false",
+        _ => "0",
+    };
 
     /// <summary>The test values of <paramref name="datatype"/> in the binary extension's layout.</summary>
     private static byte[] RawBytes(string datatype)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -43,17 +44,17 @@ internal static class TensorJson
         byte[] buffer = new byte[count * type.ElementSize()];
         switch (type)
         {
-            case DataType.Bool: Fill<byte, BoolReader>(name, data, buffer); break;
-            case DataType.UInt8: Fill<byte, UInt8Reader>(name, data, buffer); break;
-            case DataType.UInt16: Fill<ushort, UInt16Reader>(name, data, buffer); break;
-            case DataType.UInt32: Fill<uint, UInt32Reader>(name, data, buffer); break;
-            case DataType.UInt64: Fill<ulong, UInt64Reader>(name, data, buffer); break;
-            case DataType.Int8: Fill<sbyte, Int8Reader>(name, data, buffer); break;
-            case DataType.Int16: Fill<short, Int16Reader>(name, data, buffer); break;
-            case DataType.Int32: Fill<int, Int32Reader>(name, data, buffer); break;
-            case DataType.Int64: Fill<long, Int64Reader>(name, data, buffer); break;
-            case DataType.FP32: Fill<float, Fp32Reader>(name, data, buffer); break;
-            case DataType.FP64: Fill<double, Fp64Reader>(name, data, buffer); break;
+            case DataType.Bool: Fill<byte, BoolReader>(name, type, data, buffer); break;
+            case DataType.UInt8: Fill<byte, IntegerReader<byte>>(name, type, data, buffer); break;
+            case DataType.UInt16: Fill<ushort, IntegerReader<ushort>>(name, type, data, buffer); break;
+            case DataType.UInt32: Fill<uint, IntegerReader<uint>>(name, type, data, buffer); break;
+            case DataType.UInt64: Fill<ulong, IntegerReader<ulong>>(name, type, data, buffer); break;
+            case DataType.Int8: Fill<sbyte, IntegerReader<sbyte>>(name, type, data, buffer); break;
+            case DataType.Int16: Fill<short, IntegerReader<short>>(name, type, data, buffer); break;
+            case DataType.Int32: Fill<int, IntegerReader<int>>(name, type, data, buffer); break;
+            case DataType.Int64: Fill<long, IntegerReader<long>>(name, type, data, buffer); break;
+            case DataType.FP32: Fill<float, Fp32Reader>(name, type, data, buffer); break;
+            case DataType.FP64: Fill<double, Fp64Reader>(name, type, data, buffer); break;
             default: throw new ArgumentOutOfRangeException(nameof(type));
         }
 
@@ -210,16 +211,16 @@ internal static class TensorJson
         elements[index++] = Encoding.UTF8.GetBytes(element.GetString()!);
     }
 
-    private static void Fill<T, TReader>(string name, JsonElement data, byte[] buffer)
+    private static void Fill<T, TReader>(string name, DataType type, JsonElement data, byte[] buffer)
         where T : unmanaged
         where TReader : IElementReader<T>
     {
         var target = MemoryMarshal.Cast<byte, T>(buffer.AsSpan());
         int index = 0;
-        FillRecursive<T, TReader>(name, data, target, ref index);
+        FillRecursive<T, TReader>(name, type, data, target, ref index);
     }
 
-    private static void FillRecursive<T, TReader>(string name, JsonElement element, Span<T> target, ref int index)
+    private static void FillRecursive<T, TReader>(string name, DataType type, JsonElement element, Span<T> target, ref int index)
         where T : unmanaged
         where TReader : IElementReader<T>
     {
@@ -227,7 +228,7 @@ internal static class TensorJson
         {
             foreach (var child in element.EnumerateArray())
             {
-                FillRecursive<T, TReader>(name, child, target, ref index);
+                FillRecursive<T, TReader>(name, type, child, target, ref index);
             }
 
             return;
@@ -235,7 +236,7 @@ internal static class TensorJson
 
         if (!TReader.TryRead(element, out target[index]))
         {
-            throw BadElement(name, TReader.Type, index, element);
+            throw BadElement(name, type, index, element);
         }
 
         index++;
@@ -254,15 +255,11 @@ internal static class TensorJson
 
     private interface IElementReader<T>
     {
-        static abstract DataType Type { get; }
-
         static abstract bool TryRead(JsonElement e, out T value);
     }
 
     private readonly struct BoolReader : IElementReader<byte>
     {
-        public static DataType Type => DataType.Bool;
-
         public static bool TryRead(JsonElement e, out byte value)
         {
             value = e.ValueKind == JsonValueKind.True ? (byte)1 : (byte)0;
@@ -270,98 +267,46 @@ internal static class TensorJson
         }
     }
 
-    private readonly struct UInt8Reader : IElementReader<byte>
+    /// <summary>Any integer type: the JSON number must be integral and within the type's range.</summary>
+    private readonly struct IntegerReader<T> : IElementReader<T>
+        where T : IBinaryInteger<T>, IMinMaxValue<T>
     {
-        public static DataType Type => DataType.UInt8;
+        private static readonly Int128 Min = Int128.CreateTruncating(T.MinValue);
+        private static readonly Int128 Max = Int128.CreateTruncating(T.MaxValue);
 
-        public static bool TryRead(JsonElement e, out byte value)
+        public static bool TryRead(JsonElement e, out T value)
         {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetByte(out value);
-        }
-    }
+            value = T.Zero;
+            Int128 wide;
+            if (e.ValueKind != JsonValueKind.Number)
+            {
+                return false;
+            }
+            else if (e.TryGetInt64(out long signed))
+            {
+                wide = signed;
+            }
+            else if (e.TryGetUInt64(out ulong unsigned))
+            {
+                wide = unsigned;
+            }
+            else
+            {
+                return false;
+            }
 
-    private readonly struct Int8Reader : IElementReader<sbyte>
-    {
-        public static DataType Type => DataType.Int8;
+            if (wide < Min || wide > Max)
+            {
+                return false;
+            }
 
-        public static bool TryRead(JsonElement e, out sbyte value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetSByte(out value);
-        }
-    }
-
-    private readonly struct UInt16Reader : IElementReader<ushort>
-    {
-        public static DataType Type => DataType.UInt16;
-
-        public static bool TryRead(JsonElement e, out ushort value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetUInt16(out value);
-        }
-    }
-
-    private readonly struct Int16Reader : IElementReader<short>
-    {
-        public static DataType Type => DataType.Int16;
-
-        public static bool TryRead(JsonElement e, out short value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetInt16(out value);
-        }
-    }
-
-    private readonly struct UInt32Reader : IElementReader<uint>
-    {
-        public static DataType Type => DataType.UInt32;
-
-        public static bool TryRead(JsonElement e, out uint value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out value);
-        }
-    }
-
-    private readonly struct Int32Reader : IElementReader<int>
-    {
-        public static DataType Type => DataType.Int32;
-
-        public static bool TryRead(JsonElement e, out int value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out value);
-        }
-    }
-
-    private readonly struct UInt64Reader : IElementReader<ulong>
-    {
-        public static DataType Type => DataType.UInt64;
-
-        public static bool TryRead(JsonElement e, out ulong value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out value);
-        }
-    }
-
-    private readonly struct Int64Reader : IElementReader<long>
-    {
-        public static DataType Type => DataType.Int64;
-
-        public static bool TryRead(JsonElement e, out long value)
-        {
-            value = 0;
-            return e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value);
+            value = T.CreateTruncating(wide);
+            return true;
         }
     }
 
     private readonly struct Fp32Reader : IElementReader<float>
     {
-        public static DataType Type => DataType.FP32;
-
         public static bool TryRead(JsonElement e, out float value)
         {
             if (e.ValueKind == JsonValueKind.Number)
@@ -378,8 +323,6 @@ internal static class TensorJson
 
     private readonly struct Fp64Reader : IElementReader<double>
     {
-        public static DataType Type => DataType.FP64;
-
         public static bool TryRead(JsonElement e, out double value)
         {
             value = 0;
