@@ -20,7 +20,7 @@ public static class ErrorStatus
     {
         response.StatusCode = statusCode;
         response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, Json.JsonOptions.Writer);
         writer.WriteStartObject();
         writer.WriteString("error", message);
         writer.WriteEndObject();

@@ -41,7 +41,7 @@ internal static class V1Codec
     public static ReadOnlyMemory<byte> WritePredictions(OnnxModel model, Tensor[] outputs)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using var writer = new Utf8JsonWriter(buffer);
+        using var writer = new Utf8JsonWriter(buffer, JsonOptions.Writer);
         writer.WriteStartObject();
         writer.WritePropertyName("predictions");
         int label = LabelOutput(model);

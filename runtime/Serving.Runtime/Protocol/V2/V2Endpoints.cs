@@ -38,7 +38,7 @@ internal sealed class V2Endpoints(ModelRegistry registry, SessionFactory session
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, global::Serving.Runtime.Protocol.Json.JsonOptions.Writer);
         writer.WriteStartObject();
         body(writer);
         writer.WriteEndObject();

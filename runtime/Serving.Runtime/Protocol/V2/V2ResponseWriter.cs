@@ -18,7 +18,7 @@ internal static class V2ResponseWriter
         var header = new ArrayBufferWriter<byte>(512);
         List<Tensor>? binary = null;
         long binaryBytes = 0;
-        using (var writer = new Utf8JsonWriter(header))
+        using (var writer = new Utf8JsonWriter(header, JsonOptions.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("model_name", modelName);

@@ -1,0 +1,3 @@
+using Serving.Gateway.Hosting;
+
+return await GatewayHost.RunAsync(args);

@@ -1,0 +1,129 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Serving.Gateway.Activation;
+using Serving.Gateway.Admin;
+using Serving.Gateway.Observability;
+using Serving.Gateway.Proxy;
+using Serving.Gateway.Routing;
+
+namespace Serving.Gateway.Hosting;
+
+/// <summary>Builds and runs the gateway; <c>Program.cs</c> only calls <see cref="RunAsync"/>.</summary>
+public static class GatewayHost
+{
+    private const string AdminConnection = "serving.admin";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(GatewayOptionsParser.Usage);
+            return 0;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(GatewayOptionsParser.Parse(args));
+        }
+        catch (Exception e) when (e is GatewayOptionsException or IOException or System.Text.Json.JsonException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"serving-gateway: {e.Message}");
+            if (e is GatewayOptionsException)
+            {
+                await Console.Error.WriteLineAsync(GatewayOptionsParser.Usage);
+            }
+
+            return 2;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// Builds the gateway. Services registered by <paramref name="configure"/> win over the defaults
+    /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>).
+    /// </summary>
+    public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the runtime enforces its own limit
+            kestrel.Listen(IPAddress.Parse(options.Address), options.Port);
+            kestrel.Listen(IPAddress.Parse(options.AdminAddress), options.AdminPort, listen => listen.Use(next => connection =>
+            {
+                connection.Items[AdminConnection] = true;
+                return next(connection);
+            }));
+        });
+
+        var services = builder.Services;
+        services.AddHttpForwarder();
+        services.AddSingleton(options);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton(_ => new BackendClient(options.BackendTimeout));
+        configure?.Invoke(builder);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IActivationSignal, NoActivationSignal>();
+        services.TryAddSingleton<ITrafficDraw, RandomTrafficDraw>();
+        services.AddSingleton(sp => new ServiceCatalog(
+            options.Domain, options.Activator, sp.GetRequiredService<IActivationSignal>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GatewayMetrics>()));
+        services.AddSingleton<ProxyHandler>();
+        if (options.RoutesFile is { } routes)
+        {
+            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RoutesFile>(sp, routes));
+            services.AddHostedService(sp => sp.GetRequiredService<RoutesFile>());
+        }
+
+        var app = builder.Build();
+        app.Services.GetService<RoutesFile>()?.Load();
+
+        var catalog = app.Services.GetRequiredService<ServiceCatalog>();
+        var registry = app.Services.GetRequiredService<GatewayMetrics>().Registry;
+        var proxy = app.Services.GetRequiredService<ProxyHandler>();
+        app.MapWhen(IsAdmin, admin =>
+        {
+            admin.UseRouting();
+            admin.UseEndpoints(endpoints =>
+            {
+                endpoints.MapGet("/healthz", AdminEndpoints.Healthz);
+                endpoints.MapGet("/status", context => AdminEndpoints.Status(context, catalog));
+                endpoints.MapMetrics("/metrics", registry);
+            });
+        });
+        app.Run(proxy.InvokeAsync);
+        return app;
+    }
+
+    /// <summary>The addresses a started gateway listens on: inference first, then admin.</summary>
+    public static (Uri Inference, Uri Admin) Addresses(this WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        return (addresses[0], addresses[1]);
+    }
+
+    private static bool IsAdmin(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(AdminConnection) == true;
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Serving.Gateway.Hosting;
+
+/// <summary>Reads <c>--name value</c> / <c>--name=value</c>; any unknown name is an error, not silently ignored.</summary>
+public static class GatewayOptionsParser
+{
+    public const string Usage = """
+        usage: serving-gateway [options]
+          --address ADDRESS            inference listener (default 127.0.0.1; 0.0.0.0 as ingress)
+          --port PORT                  inference port (default 8080; 0 = any free port)
+          --admin-address ADDRESS      admin listener: /healthz, /metrics, /status (default 127.0.0.1)
+          --admin-port PORT            admin port (default 8081)
+          --domain DOMAIN              KServe host domain (default example.com)
+          --queue-limit N              requests held per revision while it has no free replica (default 1000)
+          --queue-limit-total N        requests held by the whole gateway (default 10000)
+          --activation-timeout-s S     how long a held request waits for a replica (default 60)
+          --backend-timeout-s S        how long a replica may stay silent (default 300)
+          --routes FILE                JSON list of routes to serve, reloaded on change (optional)
+          --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
+        """;
+
+    private static readonly string[] Known =
+    [
+        "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
+        "activation-timeout-s", "backend-timeout-s", "routes", "log-level",
+    ];
+
+    public static GatewayOptions Parse(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new GatewayOptionsException($"unexpected argument '{args[i]}'");
+            }
+
+            if (!args[i].Contains('=', StringComparison.Ordinal) && ++i >= args.Length)
+            {
+                throw new GatewayOptionsException($"option {args[^1]} needs a value");
+            }
+        }
+
+        IConfiguration config;
+        try
+        {
+            config = new ConfigurationBuilder().AddCommandLine(args).Build();
+        }
+        catch (FormatException e)
+        {
+            throw new GatewayOptionsException(e.Message);
+        }
+
+        if (config.AsEnumerable().Select(p => p.Key).FirstOrDefault(k => !Known.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+        {
+            throw new GatewayOptionsException($"unknown option --{unknown}");
+        }
+
+        var defaults = new GatewayOptions();
+        return new GatewayOptions
+        {
+            Address = config["address"] ?? defaults.Address,
+            Port = Int(config, "port", 0, 65535) ?? defaults.Port,
+            AdminAddress = config["admin-address"] ?? defaults.AdminAddress,
+            AdminPort = Int(config, "admin-port", 0, 65535) ?? defaults.AdminPort,
+            Domain = config["domain"] ?? defaults.Domain,
+            Activator = new()
+            {
+                QueueLimitPerRevision = Int(config, "queue-limit", 0, 1_000_000) ?? defaults.Activator.QueueLimitPerRevision,
+                QueueLimitTotal = Int(config, "queue-limit-total", 0, 10_000_000) ?? defaults.Activator.QueueLimitTotal,
+                ActivationTimeout = Seconds(config, "activation-timeout-s") ?? defaults.Activator.ActivationTimeout,
+            },
+            BackendTimeout = Seconds(config, "backend-timeout-s") ?? defaults.BackendTimeout,
+            RoutesFile = config["routes"],
+            LogLevel = config["log-level"] is { } level
+                ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed
+                    : throw new GatewayOptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{level}'")
+                : defaults.LogLevel,
+        };
+    }
+
+    private static int? Int(IConfiguration config, string name, int min, int max)
+    {
+        string? value = config[name];
+        if (value is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n
+            : throw new GatewayOptionsException($"--{name} must be an integer from {min} to {max}, not '{value}'");
+    }
+
+    private static TimeSpan? Seconds(IConfiguration config, string name)
+    {
+        string? value = config[name];
+        if (value is null)
+        {
+            return null;
+        }
+
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 && s <= 86_400
+            ? TimeSpan.FromSeconds(s)
+            : throw new GatewayOptionsException($"--{name} must be a number of seconds above 0, not '{value}'");
+    }
+}
+
+public sealed class GatewayOptionsException(string message) : Exception(message);

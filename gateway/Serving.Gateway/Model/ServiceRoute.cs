@@ -1,0 +1,36 @@
+namespace Serving.Gateway.Model;
+
+/// <summary>
+/// What the gateway needs to know about one InferenceService: its components, each with the traffic split over
+/// its revisions and their endpoints. The controller (local or Kubernetes) builds these; the gateway only reads them.
+/// </summary>
+public sealed record ServiceRoute(string Namespace, string Name, IReadOnlyDictionary<Component, ComponentRoute> Components)
+{
+    public ServiceKey Key => new(Namespace, Name);
+}
+
+public readonly record struct ServiceKey(string Namespace, string Name)
+{
+    public override string ToString() => $"{Namespace}/{Name}";
+}
+
+public enum Component
+{
+    Predictor,
+    Transformer,
+    Explainer,
+}
+
+/// <summary>
+/// A component's traffic (Knative-style: percent per revision, optional tag) and the revisions it can reach.
+/// Percentages add up to 100; a tag gives the revision a host of its own: <c>{tag}-{isvc}-{component}.{ns}.{domain}</c>.
+/// </summary>
+public sealed record ComponentRoute(IReadOnlyList<TrafficTarget> Traffic, IReadOnlyList<RevisionRoute> Revisions);
+
+public sealed record TrafficTarget(string Revision, int Percent, string? Tag = null);
+
+/// <summary>A revision with its replicas. <paramref name="ContainerConcurrency"/> 0 means no per-replica limit.</summary>
+public sealed record RevisionRoute(string Name, int ContainerConcurrency, IReadOnlyList<EndpointRoute> Endpoints);
+
+/// <summary>One replica: an HTTP base address such as <c>http://10.1.2.3:8080</c>, and whether it is ready.</summary>
+public sealed record EndpointRoute(string Address, bool Ready);

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Serving.Gateway.Model;
+using Serving.Gateway.Observability;
+using Serving.Gateway.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Serving.Gateway.Proxy;
+
+/// <summary>
+/// The data path, one hop: resolve the target, pick the revision (tag or weighted split), count the request,
+/// take a replica slot (or wait for one in the activator), forward with YARP, map failures in one place.
+/// </summary>
+internal sealed partial class ProxyHandler(
+    ServiceCatalog catalog,
+    IHttpForwarder forwarder,
+    BackendClient backend,
+    ITrafficDraw draw,
+    GatewayMetrics metrics,
+    ILogger<ProxyHandler> logger)
+{
+    /// <summary>Set to <c>true</c> on responses that waited for a revision with no ready replica.</summary>
+    public const string ColdStartHeader = "X-Cold-Start";
+
+    private readonly ConcurrentDictionary<ServiceKey, KServeTransformer> _transformers = new();
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (!TargetResolver.TryResolve(catalog.Current, context, out var route))
+        {
+            int notFound = await GatewayErrors.WriteAsync(
+                context, GatewayError.UnknownTarget, $"no InferenceService serves host '{context.Request.Host.Host}' or path '{context.Request.Path}'");
+            metrics.Unrouted.Request(notFound, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            return;
+        }
+
+        var component = route.Component ?? route.Service.Entry(TargetResolver.IsExplain(context.Request));
+        var revision = route.Pinned ?? component?.Pick(draw.Next());
+        if (revision is null)
+        {
+            int unavailable = await GatewayErrors.WriteAsync(
+                context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} has no revision to route to");
+            metrics.Unrouted.Request(unavailable, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            return;
+        }
+
+        int status = StatusCodes.Status500InternalServerError;
+        revision.Stats.Arrive();
+        try
+        {
+            using var lease = await revision.AcquireAsync(context.RequestAborted);
+            if (lease.ColdStart)
+            {
+                context.Response.Headers[ColdStartHeader] = "true";
+            }
+
+            var transformer = _transformers.GetOrAdd(route.Service.Key, static key => new KServeTransformer(key));
+            var error = await forwarder.SendAsync(context, lease.Replica.Address, backend.Invoker, backend.Config, transformer);
+            status = error == ForwarderError.None
+                ? context.Response.StatusCode
+                : await OnForwarderErrorAsync(context, error, lease.Replica.Address);
+        }
+        catch (GatewayException e)
+        {
+            status = await GatewayErrors.WriteAsync(context, e.Error, e.Message);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            status = GatewayErrors.ClientClosedRequest;
+            LogClientGone(logger, revision.Key.ToString());
+        }
+        finally
+        {
+            revision.Stats.Depart();
+            revision.Metrics.Request(status, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+    }
+
+    private async ValueTask<int> OnForwarderErrorAsync(HttpContext context, ForwarderError error, string replica)
+    {
+        var mapped = GatewayErrors.FromForwarder(error);
+        if (mapped == GatewayError.ClientGone)
+        {
+            LogClientGone(logger, replica);
+        }
+        else
+        {
+            LogBackendError(logger, context.Features.Get<IForwarderErrorFeature>()?.Exception, replica, error);
+        }
+
+        return await GatewayErrors.WriteAsync(context, mapped, mapped switch
+        {
+            GatewayError.BackendTimeout => $"replica {replica} did not answer in time",
+            GatewayError.BackendUnreachable => $"replica {replica} could not be reached",
+            _ => $"replica {replica} failed: {error}",
+        });
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Forwarding to {Replica} failed: {Error}")]
+    private static partial void LogBackendError(ILogger logger, Exception? exception, string replica, ForwarderError error);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Client went away ({Target})")]
+    private static partial void LogClientGone(ILogger logger, string target);
+}

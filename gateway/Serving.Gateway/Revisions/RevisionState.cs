@@ -1,0 +1,169 @@
+using Serving.Gateway.Accounting;
+using Serving.Gateway.Activation;
+using Serving.Gateway.Balancing;
+using Serving.Gateway.Model;
+using Serving.Gateway.Observability;
+using Serving.Gateway.Proxy;
+
+namespace Serving.Gateway.Revisions;
+
+/// <summary>
+/// A routed revision while it lives: its replicas, its per-replica limit, its load and its activator queue.
+/// Routing snapshots come and go; this object stays for as long as the revision is routed.
+/// </summary>
+public sealed class RevisionState
+{
+    private readonly ActivationQueue _queue;
+    private readonly IActivationSignal _signal;
+    private readonly ActivatorOptions _options;
+    private readonly TimeProvider _time;
+    private volatile Replica[] _replicas = [];
+    private volatile int _limit = int.MaxValue;
+
+    internal RevisionState(
+        RevisionKey key, ActivatorOptions options, HeldRequestBudget budget, IActivationSignal signal, TimeProvider time, RevisionMetrics metrics)
+    {
+        Key = key;
+        _options = options;
+        _signal = signal;
+        _time = time;
+        Metrics = metrics;
+        _queue = new ActivationQueue(options.QueueLimitPerRevision, budget);
+    }
+
+    public RevisionKey Key { get; }
+
+    public RevisionStats Stats { get; } = new();
+
+    public IReadOnlyList<Replica> Replicas => _replicas;
+
+    /// <summary>Per-replica limit (<c>containerConcurrency</c>); 0 when there is none.</summary>
+    public int ContainerConcurrency => _limit == int.MaxValue ? 0 : _limit;
+
+    internal RevisionMetrics Metrics { get; }
+
+    /// <summary>A free slot on the least-loaded ready replica, or the wait for one (the activator).</summary>
+    public ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
+    {
+        // Held requests go first: a newcomer only takes a slot directly when nobody is waiting.
+        if (_queue.Count == 0 && LeastInFlight.TryTake(_replicas, _limit) is { } replica)
+        {
+            return ValueTask.FromResult(new Lease(this, replica, ColdStart: false));
+        }
+
+        return WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Applies the revision's current replicas and limit, keeping the in-flight counts of known addresses.</summary>
+    internal void Update(RevisionRoute route)
+    {
+        var known = _replicas.ToDictionary(r => r.Address, StringComparer.Ordinal);
+        var next = new Replica[route.Endpoints.Count];
+        for (int i = 0; i < next.Length; i++)
+        {
+            var endpoint = route.Endpoints[i];
+            var replica = known.GetValueOrDefault(endpoint.Address.TrimEnd('/')) ?? new Replica(endpoint.Address);
+            replica.Ready = endpoint.Ready;
+            next[i] = replica;
+        }
+
+        _limit = route.ContainerConcurrency > 0 ? route.ContainerConcurrency : int.MaxValue;
+        _replicas = next;
+        _queue.Release(next, _limit);
+    }
+
+    /// <summary>The revision is no longer routed: requests still held for it fail.</summary>
+    internal void Retire() =>
+        _queue.FailAll(new GatewayException(GatewayError.RevisionGone, $"revision {Key.Revision} is no longer served"));
+
+    internal void Return(Replica replica)
+    {
+        replica.Return();
+        _queue.Release(_replicas, _limit);
+    }
+
+    private async ValueTask<Lease> WaitAsync(CancellationToken cancellationToken)
+    {
+        bool cold = !_replicas.Any(r => r.Ready);
+        ActivationQueue.Waiter waiter;
+        try
+        {
+            waiter = _queue.Enqueue();
+        }
+        catch (GatewayException)
+        {
+            Metrics.QueueWait(QueueOutcome.Rejected, 0);
+            throw;
+        }
+
+        long start = _time.GetTimestamp();
+        Stats.Hold();
+        Metrics.QueueLength.Inc();
+        try
+        {
+            _signal.Activate(Key);
+            _queue.Release(_replicas, _limit); // a slot may have freed between the fast path and the enqueue
+            var replica = await AwaitReplicaAsync(waiter, cancellationToken);
+            Metrics.QueueWait(QueueOutcome.Served, _time.GetElapsedTime(start).TotalSeconds);
+            if (cold)
+            {
+                Metrics.ColdStarts.Inc();
+            }
+
+            return new Lease(this, replica, cold);
+        }
+        catch (GatewayException e) when (e.Error == GatewayError.ActivationTimeout)
+        {
+            Metrics.QueueWait(QueueOutcome.Timeout, _time.GetElapsedTime(start).TotalSeconds);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            Metrics.QueueWait(QueueOutcome.Cancelled, _time.GetElapsedTime(start).TotalSeconds);
+            throw;
+        }
+        finally
+        {
+            Stats.Unhold();
+            Metrics.QueueLength.Dec();
+        }
+    }
+
+    private async Task<Replica> AwaitReplicaAsync(ActivationQueue.Waiter waiter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await waiter.Task.WaitAsync(_options.ActivationTimeout, _time, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException && !waiter.Task.IsFaulted)
+        {
+            // Once removed, the waiter can no longer be handed a replica: its state is final.
+            _queue.Remove(waiter);
+            if (waiter.Task.IsCompletedSuccessfully)
+            {
+                var replica = waiter.Task.Result;
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    return replica; // served at the very moment the timer fired
+                }
+
+                Return(replica);
+            }
+
+            if (e is TimeoutException)
+            {
+                throw new GatewayException(
+                    GatewayError.ActivationTimeout,
+                    $"no replica of revision {Key.Revision} became available within {_options.ActivationTimeout.TotalSeconds:0.###} s");
+            }
+
+            throw;
+        }
+    }
+}
+
+/// <summary>A slot on a replica; disposing it frees the slot and lets a held request in.</summary>
+public readonly record struct Lease(RevisionState Revision, Replica Replica, bool ColdStart) : IDisposable
+{
+    public void Dispose() => Revision.Return(Replica);
+}
