@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Serving.Gateway.Tests.Infrastructure;
+
+namespace Serving.Gateway.Tests.Hosting;
+
+/// <summary>The gateway as a person runs it: the real executable, a routes file, its command line.</summary>
+public sealed partial class GatewayProcessTests
+{
+    [Fact]
+    public async Task Serves_a_routes_file_and_follows_its_changes()
+    {
+        await using var v1 = await TestBackend.StartAsync("v1");
+        await using var v2 = await TestBackend.StartAsync("v2");
+        string dir = Directory.CreateTempSubdirectory("gateway-routes").FullName;
+        string routes = Path.Combine(dir, "routes.json");
+        await File.WriteAllTextAsync(routes, RoutesJson(v1.Address));
+        using var process = Start("--port", "0", "--admin-port", "0", "--routes", routes);
+        try
+        {
+            var (inference, _) = await AddressesAsync(process);
+            using var client = new HttpClient { BaseAddress = inference };
+
+            Assert.Equal("v1", await ReplicaAsync(client));
+            await File.WriteAllTextAsync(routes, "[{ not json");
+            await Task.Delay(500);
+            Assert.Equal("v1", await ReplicaAsync(client)); // a bad file keeps the last good routes
+            await File.WriteAllTextAsync(routes, RoutesJson(v2.Address));
+            for (int i = 0; i < 100 && await ReplicaAsync(client) != "v2"; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal("v2", await ReplicaAsync(client));
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--port 99999", "--port must be an integer from 0 to 65535, not '99999'")]
+    [InlineData("--colour blue", "unknown option --colour")]
+    [InlineData("stray", "unexpected argument 'stray'")]
+    [InlineData("--routes /nonexistent/routes.json", "/nonexistent/routes.json")]
+    public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
+    {
+        using var process = Start(args.Split(' '));
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains(message, stderr);
+    }
+
+    private static string RoutesJson(string address) => """
+        [{"namespace":"default","name":"iris","components":{"predictor":{
+          "traffic":[{"revision":"iris-predictor-00001","percent":100}],
+          "revisions":[{"name":"iris-predictor-00001","containerConcurrency":0,"endpoints":[{"address":"ADDRESS","ready":true}]}]}}}]
+        """.Replace("ADDRESS", address, StringComparison.Ordinal);
+
+    private static async Task<string> ReplicaAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/models/iris:predict") { Content = new StringContent("{}") };
+        request.Headers.Host = "iris.default.example.com";
+        using var response = await client.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+        return System.Text.Json.Nodes.JsonNode.Parse(body)!["replica"]!.ToString();
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "serving-gateway.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<(Uri Inference, Uri Admin)> AddressesAsync(Process process)
+    {
+        var found = new List<Uri>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (found.Count < 2 && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                found.Add(new Uri(match.Groups[1].Value));
+            }
+        }
+
+        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining
+        return (found[0], found[1]);
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
