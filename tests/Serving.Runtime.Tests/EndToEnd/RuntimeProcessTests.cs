@@ -76,12 +76,16 @@ public sealed class RuntimeProcessTests
         await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path);
         using var client = new HttpClient { BaseAddress = await runtime.AddressAsync() };
 
+        // Models load one after another in the background: wait until both have settled.
         JsonNode? broken = null;
-        for (int i = 0; i < 100 && broken?["error"] is null; i++)
+        bool goodReady = false;
+        for (int i = 0; i < 200 && (broken?["error"] is null || !goodReady); i++)
         {
             await Task.Delay(50);
             using var meta = await client.GetAsync("/v2/models/broken");
             broken = JsonNode.Parse(await meta.Content.ReadAsStringAsync());
+            using var goodMeta = await client.GetAsync("/v2/models/good/ready");
+            goodReady = goodMeta.IsSuccessStatusCode;
         }
 
         using var live = await client.GetAsync("/v2/health/live");
