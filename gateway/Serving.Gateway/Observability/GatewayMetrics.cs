@@ -18,6 +18,8 @@ public sealed class GatewayMetrics
 
     public GatewayMetrics()
     {
+        // Default metrics would start a .NET MeterListener: Kestrel and HttpClient then record their own metrics on every request.
+        Metrics.SuppressDefaultMetrics();
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
         Requests = factory.CreateCounter(

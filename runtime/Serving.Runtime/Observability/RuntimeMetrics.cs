@@ -7,6 +7,8 @@ public sealed class RuntimeMetrics
 {
     public RuntimeMetrics()
     {
+        // Default metrics would start a .NET MeterListener: Kestrel and HttpClient then record their own metrics on every request.
+        Metrics.SuppressDefaultMetrics();
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
         var latencyBuckets = Histogram.ExponentialBuckets(0.0001, 2, 18);
