@@ -12,11 +12,10 @@ internal sealed class ActivationQueue(int limit, HeldRequestBudget budget)
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
+    private int _count;
 
     /// <summary>Waiting requests; read without the lock on the fast path, so it may be a moment stale.</summary>
     public int Count => Volatile.Read(ref _count);
-
-    private int _count;
 
     /// <summary>Queues a request; throws <see cref="GatewayError.QueueFull"/> when this queue or the gateway is full.</summary>
     public Waiter Enqueue()

@@ -1,8 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Serving.Gateway.Model;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Routing;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,7 +23,8 @@ internal sealed partial class ProxyHandler(
     /// <summary>Set to <c>true</c> on responses that waited for a revision with no ready replica.</summary>
     public const string ColdStartHeader = "X-Cold-Start";
 
-    private readonly ConcurrentDictionary<ServiceKey, KServeTransformer> _transformers = new();
+    // Keyed by the snapshot's entry, so transformers of services that are gone are collected with their snapshot.
+    private readonly ConditionalWeakTable<ServiceEntry, KServeTransformer> _transformers = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -57,7 +57,7 @@ internal sealed partial class ProxyHandler(
                 context.Response.Headers[ColdStartHeader] = "true";
             }
 
-            var transformer = _transformers.GetOrAdd(route.Service.Key, static key => new KServeTransformer(key));
+            var transformer = _transformers.GetValue(route.Service, static service => new KServeTransformer(service.Key));
             var error = await forwarder.SendAsync(context, lease.Replica.Address, backend.Invoker, backend.Config, transformer);
             status = error == ForwarderError.None
                 ? context.Response.StatusCode
