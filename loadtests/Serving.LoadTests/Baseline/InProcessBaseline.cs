@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Serving.LoadTests.Observation;
+using Serving.LoadTests.Payloads;
+
+namespace Serving.LoadTests.Baseline;
+
+/// <summary>
+/// The ceiling the server is compared with: one <see cref="InferenceSession"/> in this process, with the runtime's
+/// default session settings (CPU, IntraOpNumThreads 0, ORT_ENABLE_ALL), calling <c>Run</c> back to back on a prepared
+/// input. No serialisation, no copies, no HTTP.
+/// </summary>
+internal sealed class InProcessBaseline : IDisposable
+{
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(0.5);
+
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+
+    public InProcessBaseline(string modelPath)
+    {
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = 0,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        _session = new InferenceSession(modelPath, options);
+        _inputNames = [.. _session.InputMetadata.Keys];
+        _outputNames = [.. _session.OutputMetadata.Keys];
+        if (_inputNames is not [ClsImage.InputName])
+        {
+            throw new InvalidOperationException(
+                $"{modelPath} has inputs [{string.Join(", ", _inputNames)}]; the benchmark sends one input '{ClsImage.InputName}'");
+        }
+    }
+
+    public static string OnnxRuntimeVersion => OrtEnv.Instance().GetVersionString();
+
+    public BaselinePoint Measure(int batch, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        float[] data = ClsImage.Create(batch);
+        using var input = OrtValue.CreateTensorValueFromMemory(data, ClsImage.Shape(batch));
+        OrtValue[] inputs = [input];
+        using var runOptions = new RunOptions();
+
+        RunFor(Warmup, inputs, runOptions, cancellationToken);
+        int self = Environment.ProcessId;
+        var before = CpuCounters.Read(self);
+        long start = Stopwatch.GetTimestamp();
+        long runs = RunFor(duration, inputs, runOptions, cancellationToken);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var (machine, own) = CpuCounters.CoresBetween(before, CpuCounters.Read(self), seconds);
+        return new BaselinePoint(batch, runs, seconds, own, Math.Max(0, machine - own));
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private long RunFor(TimeSpan duration, OrtValue[] inputs, RunOptions runOptions, CancellationToken cancellationToken)
+    {
+        long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long runs = 0;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+            runs++;
+        }
+        while (Stopwatch.GetTimestamp() < end);
+
+        return runs;
+    }
+}

@@ -1,0 +1,69 @@
+using Serving.LoadTests.Runtime;
+
+namespace Serving.LoadTests.Cli;
+
+/// <summary>Dispatches <c>serving-loadtests &lt;benchmark&gt; [options]</c>; one subcommand per system under load.</summary>
+internal static class LoadTestCli
+{
+    public const string Usage = """
+        usage: serving-loadtests <benchmark> [options]
+        benchmarks:
+          runtime    serving-runtime (V2 JSON and binary, batching on and off) against in-process ONNX Runtime
+        'serving-loadtests <benchmark> --help' lists a benchmark's options.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        using var stop = new CancellationTokenSource();
+        // Ctrl+C cancels instead of killing the process, so that started servers are stopped in finally blocks.
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+
+        try
+        {
+            return args[0] switch
+            {
+                "runtime" => await RunRuntimeAsync(args[1..], stop.Token),
+                _ => throw new UsageException($"unknown benchmark '{args[0]}'"),
+            };
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"serving-loadtests: {e.Message}");
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("serving-loadtests: cancelled");
+            return 130;
+        }
+        catch (BenchmarkException e)
+        {
+            await Console.Error.WriteLineAsync($"serving-loadtests: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunRuntimeAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(RuntimeBenchOptions.Usage);
+            return 0;
+        }
+
+        var options = RuntimeBenchOptions.Parse(args);
+        var benchmark = new RuntimeBenchmark(options, new Progress());
+        return await benchmark.RunAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,3 @@
+using Serving.LoadTests.Cli;
+
+return await LoadTestCli.RunAsync(args);

@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace Serving.LoadTests.Server;
+
+/// <summary>One serving-runtime configuration under test; <see cref="MaxBatchSize"/> 1 is batching off.</summary>
+internal sealed record ServerConfig(int MaxBatchSize, double MaxBatchDelayMs)
+{
+    public bool Batching => MaxBatchSize > 1;
+
+    public string Label => Batching
+        ? string.Create(CultureInfo.InvariantCulture, $"on, max {MaxBatchSize}, {MaxBatchDelayMs:0.##} ms")
+        : "off";
+
+    public IReadOnlyList<string> Arguments(string modelDir, string modelName, int port) =>
+    [
+        "--model-dir", modelDir,
+        "--model-name", modelName,
+        "--host", "127.0.0.1",
+        "--http-port", port.ToString(CultureInfo.InvariantCulture),
+        "--max-batch-size", MaxBatchSize.ToString(CultureInfo.InvariantCulture),
+        "--max-batch-delay-ms", MaxBatchDelayMs.ToString(CultureInfo.InvariantCulture),
+        "--intra-op-threads", "0",
+        "--device", "cpu",
+        "--log-level", "Warning",
+    ];
+}
