@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Serving.LoadTests.Runtime;
 
 namespace Serving.LoadTests.Cli;
@@ -21,12 +22,14 @@ internal static class LoadTestCli
         }
 
         using var stop = new CancellationTokenSource();
-        // Ctrl+C cancels instead of killing the process, so that started servers are stopped in finally blocks.
-        Console.CancelKeyPress += (_, e) =>
+        // Ctrl+C and SIGTERM cancel instead of ending the process, so that started servers are stopped in finally blocks.
+        Action<PosixSignalContext> cancel = context =>
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.Cancel();
         };
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, cancel);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, cancel);
 
         try
         {
