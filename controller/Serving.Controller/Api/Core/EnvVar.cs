@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Serving.Controller.Api.Core;
+
+public sealed record EnvVar
+{
+    [JsonPropertyName("name")]
+    public string Name { get; init; } = "";
+
+    [JsonPropertyName("value")]
+    public string? Value { get; init; }
+
+    /// <summary>Secret/ConfigMap/field references, passed through as written.</summary>
+    [JsonPropertyName("valueFrom")]
+    public JsonElement? ValueFrom { get; init; }
+
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? ExtensionData { get; init; }
+}

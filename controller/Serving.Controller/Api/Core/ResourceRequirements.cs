@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Serving.Controller.Api.Core;
+
+/// <summary>Requests and limits as quantity text (<c>250m</c>, <c>1Gi</c>, <c>nvidia.com/gpu: 1</c>).</summary>
+public sealed record ResourceRequirements
+{
+    [JsonPropertyName("limits")]
+    public IReadOnlyDictionary<string, string>? Limits { get; init; }
+
+    [JsonPropertyName("requests")]
+    public IReadOnlyDictionary<string, string>? Requests { get; init; }
+
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? ExtensionData { get; init; }
+}
