@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Serving.Controller.Api;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -11,7 +9,7 @@ namespace Serving.Controller.Loading;
 /// Reads KServe manifests: YAML (one or more documents separated by <c>---</c>) or JSON, into typed objects chosen by
 /// <c>apiVersion</c>/<c>kind</c>. Fields the types do not model are kept (see each type's <c>ExtensionData</c>).
 /// </summary>
-public static partial class ManifestLoader
+public static class ManifestLoader
 {
     public static LoadResult LoadFile(string path)
     {
@@ -48,15 +46,22 @@ public static partial class ManifestLoader
     {
         var objects = new List<LoadedObject>();
         var errors = new List<LoadError>();
-        if (text.AsSpan().TrimStart().StartsWith("{"))
+        // JSON is read as JSON (exact positions, no YAML typing rules). Text starting with '{' that is not JSON may still
+        // be a YAML flow map; when YAML loads nothing from it either, the JSON error is the one that helps.
+        LoadError? jsonError = null;
+        if (text.AsSpan().TrimStart().StartsWith("{") && TryLoadJson(text, source, objects, errors, out jsonError))
         {
-            LoadJson(text, source, objects, errors);
-        }
-        else
-        {
-            LoadYaml(text, source, objects, errors);
+            return new LoadResult(objects, errors);
         }
 
+        var yamlErrors = new List<LoadError>();
+        LoadYaml(text, source, objects, yamlErrors);
+        if (jsonError is not null && objects.Count == 0)
+        {
+            yamlErrors = [jsonError];
+        }
+
+        errors.AddRange(yamlErrors);
         return new LoadResult(objects, errors);
     }
 
@@ -73,7 +78,7 @@ public static partial class ManifestLoader
             catch (YamlException e)
             {
                 document++;
-                errors.Add(new LoadError(source, document, e.Start.Line + chunk.FirstLine - 1, e.Start.Column, LoadProblem.Syntax, YamlMessage(e)));
+                errors.Add(new LoadError(source, document, e.Start.Line + chunk.FirstLine - 1, e.Start.Column, LoadProblem.Syntax, LoadMessages.Yaml(e)));
                 continue;
             }
 
@@ -94,7 +99,7 @@ public static partial class ManifestLoader
                 }
                 catch (YamlException e)
                 {
-                    errors.Add(context.Error(e.Start, LoadProblem.Syntax, YamlMessage(e)));
+                    errors.Add(context.Error(e.Start, LoadProblem.Syntax, LoadMessages.Yaml(e)));
                     continue;
                 }
 
@@ -104,9 +109,9 @@ public static partial class ManifestLoader
         }
     }
 
-    private static void LoadJson(string text, string source, List<LoadedObject> objects, List<LoadError> errors)
+    private static bool TryLoadJson(string text, string source, List<LoadedObject> objects, List<LoadError> errors, out LoadError? syntaxError)
     {
-        var context = new DocumentContext(source, 1, 1);
+        syntaxError = null;
         JsonDocument parsed;
         try
         {
@@ -114,14 +119,16 @@ public static partial class ManifestLoader
         }
         catch (JsonException e)
         {
-            errors.Add(new LoadError(source, 1, e.LineNumber + 1, e.BytePositionInLine + 1, LoadProblem.Syntax, JsonMessage(e)));
-            return;
+            syntaxError = new LoadError(source, 1, e.LineNumber + 1, e.BytePositionInLine + 1, LoadProblem.Syntax, LoadMessages.Json(e));
+            return false;
         }
 
         using (parsed)
         {
-            Dispatch(parsed.RootElement, context, objects, errors);
+            Dispatch(parsed.RootElement, new DocumentContext(source, 1, 1), objects, errors);
         }
+
+        return true;
     }
 
     private static void Dispatch(JsonElement root, DocumentContext context, List<LoadedObject> objects, List<LoadError> errors)
@@ -171,7 +178,7 @@ public static partial class ManifestLoader
         catch (JsonException e)
         {
             string path = e.Path ?? "$";
-            errors.Add(context.Error(path, LoadProblem.Schema, $"{Display(context.PathPrefix + path[1..])}: {JsonMessage(e)}"));
+            errors.Add(context.Error(path, LoadProblem.Schema, $"{Display(context.PathPrefix + path[1..])}: {LoadMessages.Json(e)}"));
             return;
         }
 
@@ -189,76 +196,4 @@ public static partial class ManifestLoader
 
     /// <summary>JSON path <c>$.spec.predictor.minReplicas</c> → <c>spec.predictor.minReplicas</c> (kubectl's field notation).</summary>
     private static string Display(string path) => path.TrimStart('$').TrimStart('.') is { Length: > 0 } p ? p : "(root)";
-
-    private static string YamlMessage(YamlException e) => YamlMarks().Replace(e.Message, "");
-
-    /// <summary>System.Text.Json's messages name CLR types; say what the manifest should have held instead.</summary>
-    private static string JsonMessage(JsonException e)
-    {
-        string message = JsonPosition().Replace(e.Message, "");
-        var converted = ConvertedTo().Match(message);
-        if (!converted.Success)
-        {
-            return message.TrimEnd('.');
-        }
-
-        string type = converted.Groups[1].Value;
-        return type switch
-        {
-            _ when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) => "expected an integer",
-            _ when type.Contains("Boolean", StringComparison.Ordinal) => "expected true or false",
-            _ when type.Contains("IReadOnlyList", StringComparison.Ordinal) || type.Contains("List`", StringComparison.Ordinal) => "expected a list",
-            _ when type.Contains("Dictionary", StringComparison.Ordinal) => "expected a map of strings",
-            _ when type.Contains("String", StringComparison.Ordinal) => "expected a string",
-            _ => "expected an object",
-        };
-    }
-
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex YamlMarks();
-
-    [GeneratedRegex(@"( Path: .*)?( \| LineNumber: \d+ \| BytePositionInLine: \d+\.)?$")]
-    private static partial Regex JsonPosition();
-
-    [GeneratedRegex(@"could not be converted to ([^ ]+?)\.?( |$)")]
-    private static partial Regex ConvertedTo();
-
-    private sealed record DocumentContext(string Source, int Document, int FirstLine)
-    {
-        public IReadOnlyDictionary<string, Mark>? Positions { get; init; }
-
-        public Mark Start { get; init; } = Mark.Empty;
-
-        /// <summary>Set for items of a <c>List</c>, so that paths and positions refer to the whole document.</summary>
-        public string PathPrefix { get; init; } = "$";
-
-        public LoadError Error(Mark mark, LoadProblem problem, string message) =>
-            new(Source, Document, mark.Line + FirstLine - 1, mark.Column, problem, message);
-
-        /// <summary>An error at a JSON path: the YAML position of that path, or of its nearest recorded parent.</summary>
-        public LoadError Error(string path, LoadProblem problem, string message)
-        {
-            string full = PathPrefix + path[1..];
-            if (Positions is null)
-            {
-                return new LoadError(Source, Document, null, null, problem, message);
-            }
-
-            while (true)
-            {
-                if (Positions.TryGetValue(full, out var mark))
-                {
-                    return Error(mark, problem, message);
-                }
-
-                int cut = Math.Max(full.LastIndexOf('.'), full.LastIndexOf('['));
-                if (cut <= 0)
-                {
-                    return Error(Start, problem, message);
-                }
-
-                full = full[..cut];
-            }
-        }
-    }
 }

@@ -16,7 +16,7 @@ namespace Serving.Controller.Loading;
 internal sealed partial class YamlToJson
 {
     // Alias expansion can grow a small file without bound ("billion laughs"); real manifests are far below this.
-    private const int MaxNodes = 1_000_000;
+    private const int MaxNodes = 100_000;
     private const int MaxDepth = 256;
 
     private readonly Dictionary<string, Mark> _positions = new(StringComparer.Ordinal);

@@ -3,7 +3,10 @@ using Serving.Controller.Api.V1Alpha1;
 
 namespace Serving.Controller.RuntimeSelection;
 
-/// <summary>The runtimes selection chooses from: namespaced ones (any namespace; selection filters) and cluster ones.</summary>
+/// <summary>
+/// The runtimes selection chooses from: namespaced ones (any namespace; selection keeps the InferenceService's, so they
+/// must carry their namespace, as defaulting gives them) and cluster ones.
+/// </summary>
 public sealed record RuntimeCatalog(IReadOnlyList<ServingRuntime> ServingRuntimes, IReadOnlyList<ClusterServingRuntime> ClusterServingRuntimes)
 {
     public static RuntimeCatalog Empty { get; } = new([], []);

@@ -18,7 +18,7 @@ internal static class CanarySpecs
 
         if (DeploymentModes.Normalize(isvc.Metadata.Annotation(Annotations.DeploymentMode) ?? "") != DeploymentModes.Standard)
         {
-            errors.Add(Messages.CanaryOnlyStandard());
+            errors.Add(Messages.CanaryOnlyStandard);
             return;
         }
 

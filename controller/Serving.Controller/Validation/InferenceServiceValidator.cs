@@ -18,7 +18,7 @@ public static partial class InferenceServiceValidator
         var errors = new List<string>();
         Schema(isvc, errors);
         Webhook(isvc, errors);
-        PlatformRules(isvc, errors);
+        PlatformRules.Validate(isvc, errors);
         return errors;
     }
 
@@ -36,16 +36,14 @@ public static partial class InferenceServiceValidator
             errors.Add(Messages.DeploymentModeChange(DeploymentModes.Normalize(recorded), annotation));
         }
 
-        string? newName = isvc.Spec.Predictor?.Name ?? "";
-        string? oldName = previous.Spec.Predictor?.Name ?? "";
-        if (newName != oldName
-            && (isvc.Spec.Predictor is null ? null : StorageUriOf(isvc.Spec.Predictor)) == (previous.Spec.Predictor is null ? null : StorageUriOf(previous.Spec.Predictor)))
+        // validatePredictorNameChange: a variant name stands for a model; renaming it alone would orphan the workload.
+        if ((isvc.Spec.Predictor?.Name ?? "") != (previous.Spec.Predictor?.Name ?? "") && StorageUriOf(isvc) == StorageUriOf(previous))
         {
             errors.Add(Messages.PredictorNameChange);
         }
 
         Webhook(isvc, errors);
-        PlatformRules(isvc, errors);
+        PlatformRules.Validate(isvc, errors);
         return errors;
     }
 
@@ -112,7 +110,7 @@ public static partial class InferenceServiceValidator
             }
         }
 
-        MultipleStorageUris(isvc, errors);
+        StorageUris.ValidateLists(isvc, errors);
 
         foreach (var (_, component) in Components(isvc))
         {
@@ -149,50 +147,6 @@ public static partial class InferenceServiceValidator
         }
 
         CanarySpecs.Validate(isvc, errors);
-    }
-
-    /// <summary>
-    /// Rules of this platform. KServe runs an unknown mode as the cluster default (a typo silently changes behaviour) and
-    /// ModelMesh on ModelMesh, which this platform does not have: both are refused. The walkthrough's <c>spec.canary.predictor</c> object was never KServe API (its
-    /// API server prunes it and the canary silently disappears); it is refused with what to write instead. A
-    /// canaryTrafficPercent outside 0–100 is refused here rather than by Knative's traffic webhook (same wording). The
-    /// storage URI check is KServe's (§7), made at admission instead of at reconcile.
-    /// </summary>
-    private static void PlatformRules(InferenceService isvc, List<string> errors)
-    {
-        if (isvc.Metadata.Annotation(Annotations.DeploymentMode) is { } mode && !DeploymentModes.IsServed(mode))
-        {
-            errors.Add(
-                $"{Annotations.DeploymentMode} \"{mode}\" is not supported: use {DeploymentModes.Knative} (or {DeploymentModes.LegacyServerless}) "
-                + $"for scale to zero, {DeploymentModes.Standard} (or {DeploymentModes.LegacyRawDeployment}) for always-on");
-        }
-
-        if (isvc.Spec.Canary?.SinglePredictor is not null)
-        {
-            errors.Add(
-                "spec.canary.predictor is not supported: to roll out a canary, put the new model in spec.predictor (for example a new "
-                + "storageUri) and set spec.predictor.canaryTrafficPercent to its share; the previously rolled-out revision keeps the rest, "
-                + "100 (or removing the field) promotes it and 0 rolls back");
-        }
-
-        // The walkthrough's explainer: KServe's exactly-one message alone does not say why an `alibi:` block is empty.
-        if (isvc.Spec.Explainer?.ExtensionData?.ContainsKey("alibi") == true)
-        {
-            errors.Add("spec.explainer.alibi is not supported: KServe removed the Alibi explainer in v0.13; use spec.explainer.art or a custom explainer in spec.explainer.containers");
-        }
-
-        foreach (var (path, component) in Components(isvc))
-        {
-            if (component.CanaryTrafficPercent is { } percent and (< 0 or > 100))
-            {
-                errors.Add($"expected 0 <= {percent} <= 100: {path}.canaryTrafficPercent");
-            }
-        }
-
-        if (isvc.Spec.Predictor is { } predictor && StorageUriOf(predictor) is { } uri && StorageUris.Check(uri) is { } uriError)
-        {
-            errors.Add(uriError);
-        }
     }
 
     /// <summary><c>ComponentExtensionSpec.Validate</c>: containerConcurrency, replicas, logger.</summary>
@@ -261,77 +215,8 @@ public static partial class InferenceServiceValidator
         }
     }
 
-    /// <summary><c>validateMultipleStorageURIs</c> for transformer, explainer and predictor.</summary>
-    private static void MultipleStorageUris(InferenceService isvc, List<string> errors)
-    {
-        var spec = isvc.Spec;
-        if (spec.Transformer is { } transformer)
-        {
-            string? single = transformer.Containers is [var first, ..] ? first.EnvValue(EnvNames.StorageUri) : null;
-            StorageUriList(single, transformer.StorageUris, errors);
-        }
-
-        if (spec.Explainer is { } explainer)
-        {
-            string? single = explainer.Art is { StorageUri: { Length: > 0 } artUri } ? artUri
-                : explainer.Containers is [var first, ..] ? first.EnvValue(EnvNames.StorageUri) : null;
-            StorageUriList(single, explainer.StorageUris, errors);
-        }
-
-        if (spec.Predictor is { } predictor)
-        {
-            StorageUriList(StorageUriOf(predictor), predictor.StorageUris, errors);
-        }
-    }
-
-    private static void StorageUriList(string? single, IReadOnlyList<StorageUri>? uris, List<string> errors)
-    {
-        if (uris is null)
-        {
-            return;
-        }
-
-        if (single is not null)
-        {
-            errors.Add(Messages.InvalidStorageUriConfig);
-            return;
-        }
-
-        var paths = new List<string>();
-        var pvcPaths = new List<string>();
-        foreach (var uri in uris)
-        {
-            string mountPath = uri.MountPath ?? StorageUri.DefaultMountPath;
-            string? error = uri.Uri.Length == 0 ? Messages.StorageUriEmpty
-                : mountPath == "/" ? Messages.StoragePathEmpty
-                : !mountPath.StartsWith('/') ? Messages.StoragePathNotAbsolute(mountPath)
-                : mountPath.Contains("..", StringComparison.Ordinal) ? Messages.StoragePathTraversal(mountPath)
-                : null;
-            if (error is not null)
-            {
-                errors.Add(error);
-                return;
-            }
-
-            (uri.Uri.StartsWith("pvc://", StringComparison.Ordinal) ? pvcPaths : paths).Add(mountPath);
-        }
-
-        if (paths.Count <= 1)
-        {
-            return;
-        }
-
-        if (pvcPaths.Count > 1 && pvcPaths.Distinct(StringComparer.Ordinal).Count() != pvcPaths.Count)
-        {
-            errors.Add(Messages.PvcPathsUnique);
-        }
-        else if (StorageUris.CommonParent(paths) == "/")
-        {
-            errors.Add(Messages.StoragePathsNoCommonParent(paths));
-        }
-    }
-
-    private static string? StorageUriOf(PredictorSpec predictor) => Implementations.StorageUri(predictor);
+    private static string? StorageUriOf(InferenceService isvc) =>
+        isvc.Spec.Predictor is { } predictor ? Implementations.StorageUri(predictor) : null;
 
     internal static IEnumerable<(string Path, ComponentSpec Component)> Components(InferenceService isvc)
     {

@@ -34,6 +34,7 @@ internal static class Messages
     public const string QueryEmpty = "the query should not be empty";
     public const string ThresholdEmpty = "the target threshold value should not be empty";
     public const string CanaryNeedsModel = "canary requires a stable predictor with a model (multi-model serving is not supported with canary)";
+    public const string CanaryOnlyStandard = "canary is only supported in Standard deployment mode";
     public const string PredictorNameChange = "predictor.name change requires a model change (e.g. storageUri)";
     public const string StorageUriEmpty = "storage URI cannot be empty";
     public const string StoragePathEmpty = "storage path cannot be empty";
@@ -88,8 +89,6 @@ internal static class Messages
 
     public static string DeploymentModeChange(string from, string to) =>
         F("update rejected: deploymentMode cannot be changed from '{0}' to '{1}'", from, to);
-
-    public static string CanaryOnlyStandard() => "canary is only supported in Standard deployment mode";
 
     public static string DuplicateStep(string node, string graph, string step) =>
         F("Node \"{0}\" of InferenceGraph \"{1}\" contains more than one step with name \"{2}\"", node, graph, step);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Serving.Controller.Api.V1Beta1;
 
 namespace Serving.Controller.Validation;
 
@@ -25,6 +26,76 @@ internal static partial class StorageUris
         }
 
         return SupportedPrefixes.Any(p => uri.StartsWith(p, StringComparison.Ordinal)) ? null : Messages.UnsupportedStorageUri(SupportedPrefixes, uri);
+    }
+
+    /// <summary><c>validateMultipleStorageURIs</c> for transformer, explainer and predictor.</summary>
+    public static void ValidateLists(InferenceService isvc, List<string> errors)
+    {
+        var spec = isvc.Spec;
+        if (spec.Transformer is { } transformer)
+        {
+            string? single = transformer.Containers is [var first, ..] ? first.EnvValue(EnvNames.StorageUri) : null;
+            StorageUriList(single, transformer.StorageUris, errors);
+        }
+
+        if (spec.Explainer is { } explainer)
+        {
+            string? single = explainer.Art is { StorageUri: { Length: > 0 } artUri } ? artUri
+                : explainer.Containers is [var first, ..] ? first.EnvValue(EnvNames.StorageUri) : null;
+            StorageUriList(single, explainer.StorageUris, errors);
+        }
+
+        if (spec.Predictor is { } predictor)
+        {
+            StorageUriList(Implementations.StorageUri(predictor), predictor.StorageUris, errors);
+        }
+    }
+
+    private static void StorageUriList(string? single, IReadOnlyList<StorageUri>? uris, List<string> errors)
+    {
+        if (uris is null)
+        {
+            return;
+        }
+
+        if (single is not null)
+        {
+            errors.Add(Messages.InvalidStorageUriConfig);
+            return;
+        }
+
+        var paths = new List<string>();
+        var pvcPaths = new List<string>();
+        foreach (var uri in uris)
+        {
+            string mountPath = uri.MountPath ?? StorageUri.DefaultMountPath;
+            string? error = uri.Uri.Length == 0 ? Messages.StorageUriEmpty
+                : mountPath == "/" ? Messages.StoragePathEmpty
+                : !mountPath.StartsWith('/') ? Messages.StoragePathNotAbsolute(mountPath)
+                : mountPath.Contains("..", StringComparison.Ordinal) ? Messages.StoragePathTraversal(mountPath)
+                : null;
+            if (error is not null)
+            {
+                errors.Add(error);
+                return;
+            }
+
+            (uri.Uri.StartsWith("pvc://", StringComparison.Ordinal) ? pvcPaths : paths).Add(mountPath);
+        }
+
+        if (paths.Count <= 1)
+        {
+            return;
+        }
+
+        if (pvcPaths.Count > 1 && pvcPaths.Distinct(StringComparer.Ordinal).Count() != pvcPaths.Count)
+        {
+            errors.Add(Messages.PvcPathsUnique);
+        }
+        else if (StorageUris.CommonParent(paths) == "/")
+        {
+            errors.Add(Messages.StoragePathsNoCommonParent(paths));
+        }
     }
 
     /// <summary><c>FindCommonParentPath</c>: the longest shared leading directory of absolute paths ("/" when none).</summary>

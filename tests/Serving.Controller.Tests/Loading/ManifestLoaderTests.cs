@@ -37,6 +37,16 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
+    public void A_yaml_flow_mapping_is_not_mistaken_for_broken_json()
+    {
+        var result = ManifestLoader.Load(
+            "{apiVersion: serving.kserve.io/v1beta1, kind: InferenceService, metadata: {name: flow}, spec: {predictor: {minReplicas: 3}}}", "flow.yaml");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, Assert.Single(result.InferenceServices).Spec.Predictor!.MinReplicas);
+    }
+
+    [Fact]
     public void A_missing_file_is_an_io_error_not_an_exception()
     {
         var result = ManifestLoader.LoadFile(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".yaml"));
