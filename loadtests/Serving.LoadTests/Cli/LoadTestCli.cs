@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using Serving.LoadTests.Gateway;
 using Serving.LoadTests.Runtime;
+using Serving.LoadTests.Tuning;
 
 namespace Serving.LoadTests.Cli;
 
@@ -10,6 +12,9 @@ internal static class LoadTestCli
         usage: serving-loadtests <benchmark> [options]
         benchmarks:
           runtime    serving-runtime (V2 JSON and binary, batching on and off) against in-process ONNX Runtime
+          gateway    serving-gateway against nginx and a Go reverse proxy: proxy CPU per request, added latency,
+                     a runtime tuning sweep, routing snapshot rebuild and lookup with many InferenceServices
+        (runtime-knobs, used by 'gateway', prints the runtime settings in effect in its own process)
         'serving-loadtests <benchmark> --help' lists a benchmark's options.
         """;
 
@@ -36,6 +41,8 @@ internal static class LoadTestCli
             return args[0] switch
             {
                 "runtime" => await RunRuntimeAsync(args[1..], stop.Token),
+                "gateway" => await RunGatewayAsync(args[1..], stop.Token),
+                "runtime-knobs" => await RuntimeKnobsProbe.RunAsync(stop.Token),
                 _ => throw new UsageException($"unknown benchmark '{args[0]}'"),
             };
         }
@@ -68,5 +75,17 @@ internal static class LoadTestCli
         var options = RuntimeBenchOptions.Parse(args);
         var benchmark = new RuntimeBenchmark(options, new Progress());
         return await benchmark.RunAsync(cancellationToken);
+    }
+
+    private static async Task<int> RunGatewayAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(GatewayBenchOptions.Usage);
+            return 0;
+        }
+
+        var options = GatewayBenchOptions.Parse(args);
+        return await new GatewayBenchmark(options, new Progress()).RunAsync(cancellationToken);
     }
 }

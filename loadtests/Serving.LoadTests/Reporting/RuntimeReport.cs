@@ -1,4 +1,5 @@
 using System.Text;
+using Serving.LoadTests.Observation;
 using Serving.LoadTests.Payloads;
 using Serving.LoadTests.Runtime;
 
@@ -69,7 +70,7 @@ internal static class RuntimeReport
         md.AppendLine("## Machine");
         md.AppendLine();
         md.AppendLine($"- cores (nproc): {m.Cores}; CPU: {m.CpuModel}");
-        md.AppendLine($"- {m.Os}; {m.DotNet}; ONNX Runtime {m.OnnxRuntime} (CPU execution provider); {m.Wrk}");
+        md.AppendLine($"- {m.Os}; {m.DotNet}; {string.Join("; ", m.Tools)}");
         md.AppendLine("- wrk, the server and the in-process baseline share these cores; the baseline runs alone.");
         md.AppendLine();
 
@@ -91,7 +92,7 @@ internal static class RuntimeReport
         md.AppendLine(
             $"- Server cells: one `serving-runtime` process per configuration on a free loopback port, killed afterwards; per cell " +
             $"{o.WarmupDuration.TotalSeconds:0.#} s of wrk warm-up, then {o.CellDuration.TotalSeconds:0.#} s measured; a cell during which other processes used more than " +
-            $"{Format.N(RuntimeBenchmark.NoisyCores, "0.00")} cores is measured again (up to {o.Attempts} times in all) and the quietest attempt kept, errors of every attempt included. wrk threads: one per 16 connections (at least 1) unless `--wrk-threads` says otherwise.");
+            $"{Format.N(QuietestAttempt.NoisyCores, "0.00")} cores is measured again (up to {o.Attempts} times in all) and the quietest attempt kept, errors of every attempt included. wrk threads: one per 16 connections (at least 1) unless `--wrk-threads` says otherwise.");
         md.AppendLine("- Every response must be 200: `post.lua` counts the others, wrk counts socket errors and timeouts, the server's `runtime_requests_total` is checked for 5xx (a few 499/400 at the end of a run are wrk closing connections mid-request, which no client sees); any of them lands in **Errors** below.");
         md.AppendLine("- Server columns come from the server's `/metrics`, read before and after each measured window: rows per `Run` (`runtime_batch_size`), share of wall time inside `Run` (`runtime_inference_duration_seconds`), mean wait for a batch (`runtime_batch_wait_seconds`). CPU columns come from `/proc` (cores' worth over the window).");
         md.AppendLine();
@@ -120,7 +121,7 @@ internal static class RuntimeReport
 
         md.AppendLine();
         md.AppendLine($"In-process best: **{Format.N(best)} images/s** at batch {bestBatch}. \"others' cores\" is CPU used by the rest of the machine " +
-            $"meanwhile; a measurement with more than {Format.N(RuntimeBenchmark.NoisyCores, "0.00")} cores was taken again (up to {r.Options.Attempts} times in all) and the quietest attempt kept.");
+            $"meanwhile; a measurement with more than {Format.N(QuietestAttempt.NoisyCores, "0.00")} cores was taken again (up to {r.Options.Attempts} times in all) and the quietest attempt kept.");
         md.AppendLine();
 
         if (r.DelaySweep.Count > 0)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serving.LoadTests.Cli;
 using Serving.LoadTests.Payloads;
 
@@ -65,87 +64,32 @@ internal sealed record RuntimeBenchOptions
 
     public static RuntimeBenchOptions Parse(IReadOnlyList<string> args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool noPlot = false;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new UsageException($"unexpected argument '{arg}'");
-            }
-
-            string name = arg[2..];
-            if (name == "no-plot")
-            {
-                noPlot = true;
-                continue;
-            }
-
-            int equals = name.IndexOf('=', StringComparison.Ordinal);
-            if (equals >= 0)
-            {
-                values[name[..equals]] = name[(equals + 1)..];
-            }
-            else if (i + 1 < args.Count)
-            {
-                values[name] = args[++i];
-            }
-            else
-            {
-                throw new UsageException($"option --{name} needs a value");
-            }
-        }
-
-        string? Take(string name) => values.Remove(name, out string? v) ? v : null;
-
+        var read = new OptionReader(args, new HashSet<string>(["no-plot"], StringComparer.Ordinal));
         var d = new RuntimeBenchOptions();
         var options = new RuntimeBenchOptions
         {
-            ModelPath = Take("model") ?? d.ModelPath,
-            ModelName = Take("model-name") ?? d.ModelName,
-            ServerDll = Take("server-dll") ?? d.ServerDll,
-            OutputPath = Take("output") ?? d.OutputPath,
-            WorkDir = Take("work-dir") ?? d.WorkDir,
-            Plot = !noPlot,
-            CellDuration = Seconds(Take("cell-seconds"), "cell-seconds", 1) ?? d.CellDuration,
-            WarmupDuration = Seconds(Take("warmup-seconds"), "warmup-seconds", 0) ?? d.WarmupDuration,
-            BaselineDuration = Seconds(Take("baseline-seconds"), "baseline-seconds", 0.5) ?? d.BaselineDuration,
-            Concurrency = Ints(Take("concurrency"), "concurrency", 1) ?? d.Concurrency,
-            BatchSizes = Ints(Take("batch-sizes"), "batch-sizes", 2) ?? d.BatchSizes,
-            Delays = Doubles(Take("delays"), "delays") ?? d.Delays,
-            BaselineBatches = Ints(Take("baseline-batches"), "baseline-batches", 1) ?? d.BaselineBatches,
-            Protocols = Take("protocols") is { } p ? ParseProtocols(p) : d.Protocols,
-            WrkThreads = Ints(Take("wrk-threads"), "wrk-threads", 0) is [var t] ? t : d.WrkThreads,
-            Attempts = Ints(Take("attempts"), "attempts", 1) is [var a] ? a : d.Attempts,
+            ModelPath = read.Text("model") ?? d.ModelPath,
+            ModelName = read.Text("model-name") ?? d.ModelName,
+            ServerDll = read.Text("server-dll") ?? d.ServerDll,
+            OutputPath = read.Text("output") ?? d.OutputPath,
+            WorkDir = read.Text("work-dir") ?? d.WorkDir,
+            Plot = !read.Flag("no-plot"),
+            CellDuration = read.Seconds("cell-seconds", 1) ?? d.CellDuration,
+            WarmupDuration = read.Seconds("warmup-seconds", 0) ?? d.WarmupDuration,
+            BaselineDuration = read.Seconds("baseline-seconds", 0.5) ?? d.BaselineDuration,
+            Concurrency = read.Ints("concurrency", 1) ?? d.Concurrency,
+            BatchSizes = read.Ints("batch-sizes", 2) ?? d.BatchSizes,
+            Delays = read.Doubles("delays") ?? d.Delays,
+            BaselineBatches = read.Ints("baseline-batches", 1) ?? d.BaselineBatches,
+            Protocols = read.Text("protocols") is { } p ? ParseProtocols(p) : d.Protocols,
+            WrkThreads = read.Int("wrk-threads", 0) ?? d.WrkThreads,
+            Attempts = read.Int("attempts", 1) ?? d.Attempts,
             Arguments = [.. args],
         };
 
-        if (values.Count > 0)
-        {
-            throw new UsageException($"unknown option --{values.Keys.First()}");
-        }
-
+        read.EnsureAllTaken();
         return options;
     }
-
-    private static TimeSpan? Seconds(string? value, string name, double min) =>
-        value is null ? null
-        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s >= min && s <= 3600
-            ? TimeSpan.FromSeconds(s)
-            : throw new UsageException($"--{name} must be a number of seconds from {min} to 3600, not '{value}'");
-
-    private static int[]? Ints(string? value, string name, int min) =>
-        value?.Split(',').Select(v =>
-            int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= min && n <= 4096
-                ? n
-                : throw new UsageException($"--{name} takes integers from {min} to 4096, not '{v}'")).Distinct().ToArray();
-
-    private static double[]? Doubles(string? value, string name) =>
-        value?.Split(',').Select(v =>
-            double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) && n >= 0 && n <= 1000
-                ? n
-                : throw new UsageException($"--{name} takes numbers from 0 to 1000, not '{v}'")).Distinct().ToArray();
 
     private static WireFormat[] ParseProtocols(string value) =>
         [.. value.Split(',').Select(v => v switch

@@ -1,3 +1,4 @@
+using Serving.LoadTests.Observation;
 using Serving.LoadTests.Payloads;
 using Serving.LoadTests.Server;
 

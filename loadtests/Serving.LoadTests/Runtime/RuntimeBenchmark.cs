@@ -16,9 +16,6 @@ namespace Serving.LoadTests.Runtime;
 /// </summary>
 internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress progress)
 {
-    /// <summary>Neighbours' CPU above which a measurement is taken again (up to <c>--attempts</c> times), keeping the quietest.</summary>
-    public const double NoisyCores = 0.25;
-
     public const double DelayTolerance = 0.05;
 
     private readonly WrkRunner _wrk = new(options.WrkThreads);
@@ -40,14 +37,15 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             throw new BenchmarkException($"{serverDll} not found (dotnet build runtime/Serving.Runtime.Host -c Release)");
         }
 
-        var machine = MachineInfo.Read(InProcessBaseline.OnnxRuntimeVersion, await WrkRunner.VersionAsync(cancellationToken));
+        var machine = MachineInfo.Read(
+            $"ONNX Runtime {InProcessBaseline.OnnxRuntimeVersion} (CPU execution provider)", await WrkRunner.VersionAsync(cancellationToken));
         Directory.CreateDirectory(options.WorkDir);
         foreach (var format in options.Protocols.Append(WireFormat.Binary).Distinct())
         {
             _payloads[format] = InferPayloads.Write(format, options.WorkDir);
         }
 
-        var baselineStart = MeasureBaseline("start", modelPath, cancellationToken);
+        var baselineStart = await MeasureBaselineAsync("start", modelPath, cancellationToken);
 
         int topConcurrency = options.Concurrency.Max();
         int topBatch = options.BatchSizes.Max();
@@ -72,7 +70,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             cells.AddRange(await MeasureConfigAsync(config, options.Protocols, options.Concurrency, modelPath, serverDll, cancellationToken));
         }
 
-        var baselineEnd = MeasureBaseline("end", modelPath, cancellationToken);
+        var baselineEnd = await MeasureBaselineAsync("end", modelPath, cancellationToken);
 
         var exampleConfig = new ServerConfig(topBatch, delay);
         var result = new RuntimeBenchResult(
@@ -86,7 +84,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             cells,
             _payloads,
             RuntimeServer.CommandLine(options.ServerDll, exampleConfig.Arguments(ModelDir(options.ModelPath), options.ModelName, 0)),
-            _wrk.Describe(topConcurrency, options.CellDuration, $"http://127.0.0.1:PORT/v2/models/{options.ModelName}/infer", _payloads[WireFormat.Binary])
+            _wrk.Describe(topConcurrency, options.CellDuration, _payloads[WireFormat.Binary].ToWrkRequest($"http://127.0.0.1:PORT/v2/models/{options.ModelName}/infer"))
                 .Replace(Environment.CurrentDirectory + "/", "", StringComparison.Ordinal));
 
         string report = RuntimeReport.Write(result, options.OutputPath, options.Plot);
@@ -120,27 +118,22 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
     private static string ModelDir(string modelPath) => Path.GetDirectoryName(modelPath) is { Length: > 0 } dir ? dir : ".";
 
-    private List<BaselinePoint> MeasureBaseline(string phase, string modelPath, CancellationToken cancellationToken)
+    private async Task<List<BaselinePoint>> MeasureBaselineAsync(string phase, string modelPath, CancellationToken cancellationToken)
     {
         using var baseline = new InProcessBaseline(modelPath);
         var points = new List<BaselinePoint>();
         foreach (int batch in options.BaselineBatches)
         {
             // Keep the attempt the neighbours disturbed least.
-            BaselinePoint? kept = null;
-            for (int attempt = 1; attempt <= options.Attempts && (kept is null || kept.OtherCores > NoisyCores); attempt++)
-            {
-                var point = baseline.Measure(batch, options.BaselineDuration, cancellationToken);
-                progress.Write(
+            var (kept, _) = await QuietestAttempt.MeasureAsync(
+                options.Attempts,
+                () => Task.FromResult(baseline.Measure(batch, options.BaselineDuration, cancellationToken)),
+                p => p.OtherCores,
+                _ => null,
+                (_, point) => progress.Write(
                     $"in-process ({phase}) batch {batch}: {point.ImagesPerSecond:0} images/s, {point.MillisecondsPerRun:0.00} ms per Run, " +
-                    $"{point.CpuCores:0.00} cores, others {point.OtherCores:0.00} cores");
-                if (kept is null || point.OtherCores < kept.OtherCores)
-                {
-                    kept = point;
-                }
-            }
-
-            points.Add(kept!);
+                    $"{point.CpuCores:0.00} cores, others {point.OtherCores:0.00} cores"));
+            points.Add(kept);
         }
 
         return points;
@@ -187,34 +180,25 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
     }
 
     /// <summary>
-    /// Measures a cell again while neighbours used more than <see cref="NoisyCores"/>, keeping the quietest attempt;
-    /// errors of every attempt stay on the kept one, so a retry never hides them.
+    /// Measures a cell again while neighbours used more than <see cref="QuietestAttempt.NoisyCores"/>, keeping the quietest
+    /// attempt; errors of every attempt stay on the kept one, so a retry never hides them.
     /// </summary>
     private async Task<CellResult> MeasureCellAsync(
         RuntimeServer server, HttpClient http, ServerConfig config, WireFormat format, int concurrency, CancellationToken cancellationToken)
     {
-        CellResult? kept = null;
-        var errors = new List<string>();
-        for (int attempt = 1; attempt <= options.Attempts && (kept is null || kept.OtherCores > NoisyCores); attempt++)
-        {
-            var cell = await MeasureOnceAsync(server, http, config, format, concurrency, cancellationToken);
-            if (cell.Error is { } error)
+        var (kept, errors) = await QuietestAttempt.MeasureAsync(
+            options.Attempts,
+            () => MeasureOnceAsync(server, http, config, format, concurrency, cancellationToken),
+            c => c.OtherCores,
+            c => c.Error,
+            (attempt, cell) =>
             {
-                errors.Add(options.Attempts > 1 ? $"attempt {attempt}: {error}" : error);
-            }
-
-            if (attempt > 1 || cell.OtherCores > NoisyCores)
-            {
-                progress.Write($"  attempt {attempt}: {Describe(cell)}");
-            }
-
-            if (kept is null || cell.OtherCores < kept.OtherCores)
-            {
-                kept = cell;
-            }
-        }
-
-        return kept! with { Error = errors.Count > 0 ? string.Join("; ", errors) : null };
+                if (attempt > 1 || cell.OtherCores > QuietestAttempt.NoisyCores)
+                {
+                    progress.Write($"  attempt {attempt}: {Describe(cell)}");
+                }
+            });
+        return kept with { Error = errors.Count > 0 ? string.Join("; ", errors) : null };
     }
 
     private async Task<CellResult> MeasureOnceAsync(
@@ -225,7 +209,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
         var errors = new List<string>();
         if (options.WarmupDuration > TimeSpan.Zero)
         {
-            var (warm, warmOutput) = await _wrk.RunAsync(concurrency, options.WarmupDuration, url, payload, cancellationToken);
+            var (warm, warmOutput) = await _wrk.RunAsync(concurrency, options.WarmupDuration, payload.ToWrkRequest(url), cancellationToken);
             if (warm is null)
             {
                 errors.Add($"warm-up: wrk failed: {Tail(warmOutput)}");
@@ -239,7 +223,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
         var metricsBefore = await ScrapeAsync(http, cancellationToken);
         var cpuBefore = CpuCounters.Read(server.ProcessId);
         long start = Stopwatch.GetTimestamp();
-        var (result, output) = await _wrk.RunAsync(concurrency, options.CellDuration, url, payload, cancellationToken);
+        var (result, output) = await _wrk.RunAsync(concurrency, options.CellDuration, payload.ToWrkRequest(url), cancellationToken);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var cpuAfter = CpuCounters.Read(server.ProcessId);
         var metricsAfter = await ScrapeAsync(http, cancellationToken);

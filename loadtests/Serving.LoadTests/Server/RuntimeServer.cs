@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Serving.LoadTests.Cli;
-
 namespace Serving.LoadTests.Server;
 
 /// <summary>
@@ -11,19 +8,17 @@ internal sealed class RuntimeServer : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly Process _process;
-    private readonly ProcessLog _log;
+    private readonly ServerProcess _process;
 
-    private RuntimeServer(Process process, ProcessLog log, Uri address)
+    private RuntimeServer(ServerProcess process, Uri address)
     {
         _process = process;
-        _log = log;
         Address = address;
     }
 
     public Uri Address { get; }
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process.ProcessId;
 
     public static string CommandLine(string serverDll, IEnumerable<string> arguments) =>
         string.Join(' ', arguments.Prepend(serverDll).Prepend("dotnet"));
@@ -32,103 +27,12 @@ internal sealed class RuntimeServer : IAsyncDisposable
         string serverDll, ServerConfig config, string modelDir, string modelName, string logPath, CancellationToken cancellationToken)
     {
         int port = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(serverDll);
-        foreach (string arg in config.Arguments(modelDir, modelName, port))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var log = new ProcessLog(logPath);
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => log.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => log.Append(e.Data);
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            log.Dispose();
-            process.Dispose();
-            throw new BenchmarkException("could not start 'dotnet'", e);
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new RuntimeServer(process, log, new Uri($"http://127.0.0.1:{port}"));
-        try
-        {
-            await server.WaitUntilReadyAsync(cancellationToken);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var spec = new ProcessSpec("serving-runtime", "dotnet", [serverDll, .. config.Arguments(modelDir, modelName, port)]);
+        var process = await ServerProcess.StartAsync(
+            spec, new ReadyProbe(new Uri(address, "/v2/health/ready")), logPath, ReadyTimeout, cancellationToken);
+        return new RuntimeServer(process, address);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
-        {
-            // Already gone, or not gone in 15 s after SIGKILL: nothing more this process can do.
-        }
-        finally
-        {
-            _process.Dispose();
-            _log.Dispose();
-        }
-    }
-
-    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.GetTimestamp() + (long)(ReadyTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new BenchmarkException($"serving-runtime exited with code {_process.ExitCode} before it was ready; see {_log.Path}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/v2/health/ready", cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // One probe timed out; try again.
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-        }
-
-        throw new BenchmarkException($"serving-runtime was not ready within {ReadyTimeout.TotalSeconds:0} s; see {_log.Path}");
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

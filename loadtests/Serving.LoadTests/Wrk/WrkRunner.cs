@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using Serving.LoadTests.Cli;
-using Serving.LoadTests.Payloads;
+using Serving.LoadTests.Server;
 
 namespace Serving.LoadTests.Wrk;
 
-/// <summary>Runs the <c>wrk</c> binary with <c>post.lua</c> against one URL and reads its result line.</summary>
+/// <summary>Runs the <c>wrk</c> binary with <c>post.lua</c> for one <see cref="WrkRequest"/> and reads its result line.</summary>
 internal sealed class WrkRunner
 {
     public const string Executable = "wrk";
@@ -32,7 +31,7 @@ internal sealed class WrkRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new BenchmarkException("wrk is not installed (Debian package 'wrk'; loadtests/run-runtime-bench.sh installs it)", e);
+            throw new BenchmarkException("wrk is not installed (Debian package 'wrk'; the loadtests/run-*-bench.sh scripts install it)", e);
         }
     }
 
@@ -40,19 +39,19 @@ internal sealed class WrkRunner
         _threadsOption > 0 ? Math.Min(_threadsOption, connections) : Math.Max(1, connections / 16);
 
     /// <summary>The command line as the report shows it.</summary>
-    public string Describe(int connections, TimeSpan duration, string url, InferPayload payload) =>
-        string.Join(' ', Arguments(connections, duration, url, payload).Prepend(Executable)
+    public string Describe(int connections, TimeSpan duration, WrkRequest request) =>
+        string.Join(' ', Arguments(connections, duration, request).Prepend(Executable)
             .Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
 
     public async Task<(WrkResult? Result, string Output)> RunAsync(
-        int connections, TimeSpan duration, string url, InferPayload payload, CancellationToken cancellationToken)
+        int connections, TimeSpan duration, WrkRequest request, CancellationToken cancellationToken)
     {
         var (exitCode, output) = await ExecAsync(
-            Arguments(connections, duration, url, payload), duration + TimeSpan.FromSeconds(60), cancellationToken);
+            Arguments(connections, duration, request), duration + TimeSpan.FromSeconds(60), cancellationToken);
         return (exitCode == 0 ? WrkResult.FromOutput(output) : null, output);
     }
 
-    private List<string> Arguments(int connections, TimeSpan duration, string url, InferPayload payload)
+    private List<string> Arguments(int connections, TimeSpan duration, WrkRequest request)
     {
         var args = new List<string>
         {
@@ -61,12 +60,15 @@ internal sealed class WrkRunner
             "-d", $"{Math.Max(1, (int)Math.Round(duration.TotalSeconds))}s",
             "--timeout", "30s",
             "-s", _script,
-            url,
-            "--",
-            payload.BodyPath,
-            payload.ContentType,
         };
-        if (payload.HeaderLength is { } n)
+        foreach (string header in request.Headers ?? [])
+        {
+            args.Add("-H");
+            args.Add(header);
+        }
+
+        args.AddRange([request.Url, "--", request.BodyPath, request.ContentType]);
+        if (request.InferenceHeaderLength is { } n)
         {
             args.Add(n.ToString(CultureInfo.InvariantCulture));
         }
@@ -74,40 +76,7 @@ internal sealed class WrkRunner
         return args;
     }
 
-    private static async Task<(int ExitCode, string Output)> ExecAsync(
-        IEnumerable<string> args, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limit);
-        try
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (-1, $"wrk did not finish within {limit.TotalSeconds:0} s");
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-    }
+    private static Task<(int ExitCode, string Output)> ExecAsync(
+        IEnumerable<string> args, TimeSpan limit, CancellationToken cancellationToken) =>
+        ShortCommand.RunAsync(new ProcessSpec("wrk", Executable, [.. args]), limit, cancellationToken);
 }

@@ -1,5 +1,5 @@
 -- wrk script for serving-loadtests: posts one fixed body and counts every response that is not 200.
--- wrk ... -s post.lua URL -- BODY_FILE CONTENT_TYPE [INFERENCE_HEADER_LENGTH]
+-- wrk ... [-H "Name: value"] -s post.lua URL -- BODY_FILE CONTENT_TYPE [INFERENCE_HEADER_LENGTH]
 -- done() prints one line, "WRK_RESULT {json}", that the benchmark parses.
 
 local threads = {}

@@ -1,0 +1,29 @@
+using Serving.LoadTests.Observation;
+using Serving.LoadTests.Snapshot;
+using Serving.LoadTests.Tuning;
+
+namespace Serving.LoadTests.Gateway;
+
+/// <summary>Everything one <c>gateway</c> benchmark run measured, plus what the report needs to say how.</summary>
+/// <param name="TunedGateway">The proxy comparison's target name for the gateway with the sweep's recommended settings, if any.</param>
+/// <param name="Commands">How each server was started, as the report shows it.</param>
+internal sealed record GatewayBenchResult(
+    DateTimeOffset StartedAt,
+    TimeSpan Elapsed,
+    MachineInfo Machine,
+    GatewayBenchOptions Options,
+    SnapshotResult? Snapshot,
+    IReadOnlyList<KnobCheck> Knobs,
+    SweepResult? Sweep,
+    PhaseCells? Proxies,
+    string? TunedGateway,
+    IReadOnlyList<string> Commands,
+    IReadOnlyList<string> WrkCommands)
+{
+    public const string Gateway = "gateway";
+    public const string Nginx = "nginx";
+    public const string Go = "go";
+
+    public IEnumerable<ProxyCell> AllCells =>
+        (Sweep?.First.Cells ?? []).Concat(Sweep?.Second?.Cells ?? []).Concat(Proxies?.Cells ?? []);
+}

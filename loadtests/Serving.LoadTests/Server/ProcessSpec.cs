@@ -1,0 +1,19 @@
+namespace Serving.LoadTests.Server;
+
+/// <summary>
+/// A server process to start: the executable, its arguments, and changes to the inherited environment (a null value
+/// removes the variable, so that a setting in the caller's shell cannot leak into a configuration under test).
+/// </summary>
+internal sealed record ProcessSpec(
+    string Name, string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?>? Environment = null)
+{
+    /// <summary>The command line as the report shows it, environment settings first.</summary>
+    public string CommandLine => string.Join(' ', (Environment ?? new Dictionary<string, string?>())
+        .Where(e => e.Value is not null)
+        .Select(e => $"{e.Key}={e.Value}")
+        .Append(FileName)
+        .Concat(Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
+}
+
+/// <summary>A GET that answers 2xx once the server is ready; <paramref name="Host"/> replaces the Host header when set.</summary>
+internal sealed record ReadyProbe(Uri Url, string? Host = null);

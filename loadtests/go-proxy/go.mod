@@ -1,0 +1,3 @@
+module serving/loadtests/go-proxy
+
+go 1.19
