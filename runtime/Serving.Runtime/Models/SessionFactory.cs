@@ -55,9 +55,6 @@ internal sealed partial class SessionFactory
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        // Spinning intra-op threads burn the cores that HTTP handling needs between runs (measured in loadtests/).
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         if (useCuda)
         {
             options.AppendExecutionProvider_CUDA(_deviceId);
