@@ -109,7 +109,10 @@ public static class GatewayHost
             admin.UseEndpoints(endpoints =>
             {
                 endpoints.MapGet("/healthz", AdminEndpoints.Healthz);
-                endpoints.MapGet("/status", context => AdminEndpoints.Status(context, catalog));
+                endpoints.MapGet("/routes", context => AdminEndpoints.Status(context, catalog));
+                endpoints.MapGet("/status", context => app.Services.GetService<IAdminStatus>() is { } status
+                    ? status.WriteAsync(context)
+                    : AdminEndpoints.Status(context, catalog));
                 endpoints.MapMetrics("/metrics", registry);
             });
         });

@@ -51,7 +51,7 @@ public static class RuntimeHost
     /// <summary>Builds the server for <paramref name="options"/>; throws when the options or the model folder are unusable.</summary>
     public static WebApplication Build(RuntimeOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var locations = ModelDiscovery.Discover(options.ModelDir, options.ModelName);
+        var locations = ModelDiscovery.Discover(options.ModelDir, options.ModelName, options.ModelVersion);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>

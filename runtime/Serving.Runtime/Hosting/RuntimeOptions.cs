@@ -11,6 +11,9 @@ public sealed record RuntimeOptions
     /// <summary>Name of a model stored as a bare <c>model.onnx</c>; folder layouts are named by their folders.</summary>
     public string? ModelName { get; init; }
 
+    /// <summary>The version a bare <c>model.onnx</c> is served as, so that two revisions of a service tell themselves apart.</summary>
+    public string? ModelVersion { get; init; }
+
     public string Host { get; init; } = "127.0.0.1";
 
     /// <summary>HTTP port; 0 picks a free one (tests).</summary>

@@ -14,6 +14,7 @@ public static class RuntimeOptionsParser
         usage: serving-runtime --model-dir DIR [options]
           --model-dir DIR            KServe model directory: model.onnx, <model>/model.onnx or <model>/<version>/model.onnx
           --model-name NAME          name for a bare model.onnx (default: model)
+          --model-version N          version for a bare model.onnx (a positive integer; default: none)
           --host ADDRESS             address to listen on (default 127.0.0.1; 0.0.0.0 in a pod)
           --http-port PORT           HTTP port (default 8080; 0 = any free port)
           --device auto|cpu|cuda     execution device (default auto: CUDA when available, else CPU)
@@ -67,6 +68,7 @@ public static class RuntimeOptionsParser
         {
             ModelDir = Take("model-dir") ?? throw new OptionsException("--model-dir is required"),
             ModelName = Take("model-name"),
+            ModelVersion = Long(Take("model-version"), "model-version", 1, long.MaxValue)?.ToString(CultureInfo.InvariantCulture),
             Host = Take("host") ?? defaults.Host,
             HttpPort = Int(Take("http-port"), "http-port", 0, 65535) ?? defaults.HttpPort,
             Device = Take("device") is { } device ? ParseDevice(device) : defaults.Device,

@@ -12,7 +12,8 @@ public static class ModelDiscovery
 {
     public const string DefaultModelName = "model";
 
-    public static IReadOnlyList<ModelLocation> Discover(string modelDir, string? modelName)
+    /// <param name="modelVersion">The version a bare <c>model.onnx</c> is served as (null: unversioned); folders name their own.</param>
+    public static IReadOnlyList<ModelLocation> Discover(string modelDir, string? modelName, string? modelVersion = null)
     {
         if (!Directory.Exists(modelDir))
         {
@@ -21,7 +22,7 @@ public static class ModelDiscovery
 
         if (FindModelFile(modelDir) is { } flat)
         {
-            return [new ModelLocation(modelName ?? DefaultModelName, null, flat)];
+            return [new ModelLocation(modelName ?? DefaultModelName, modelVersion, flat)];
         }
 
         var found = new List<ModelLocation>();

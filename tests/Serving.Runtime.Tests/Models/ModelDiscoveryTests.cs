@@ -18,6 +18,16 @@ public sealed class ModelDiscoveryTests
     }
 
     [Fact]
+    public void A_bare_model_onnx_takes_the_configured_version()
+    {
+        using var dir = new ModelDir().Add("model.onnx", Model);
+
+        var found = ModelDiscovery.Discover(dir.Path, "iris", "2");
+
+        Assert.Equal([new ModelLocation("iris", "2", Path.Combine(dir.Path, "model.onnx"))], found);
+    }
+
+    [Fact]
     public void A_single_onnx_file_with_its_own_name_counts_as_model_onnx()
     {
         using var dir = new ModelDir().Add("ch_ppocr_mobile_v2.0_cls_infer.onnx", Model);

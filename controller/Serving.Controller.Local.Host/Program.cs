@@ -1,0 +1,1 @@
+return await Serving.Controller.Local.Hosting.LocalHost.RunAsync(args);

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serving.Controller.Api;
+using Serving.Controller.Local.Scaling;
+using Serving.Controller.Local.Status;
+using Serving.Gateway.Activation;
+using Serving.Gateway.Admin;
+using Serving.Gateway.Hosting;
+using Serving.Gateway.Routing;
+
+namespace Serving.Controller.Local.Hosting;
+
+/// <summary>
+/// The whole platform in one process: the gateway (inference and admin ports) with the local backend feeding its
+/// routing model and answering its activation signal. <c>Program.cs</c> only calls <see cref="RunAsync"/>.
+/// </summary>
+public static class LocalHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(LocalOptions.Usage);
+            return 0;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(LocalOptions.Parse(args));
+        }
+        catch (LocalOptionsException e)
+        {
+            await Console.Error.WriteLineAsync($"serving-local: {e.Message}");
+            await Console.Error.WriteLineAsync(LocalOptions.Usage);
+            return 2;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Builds the platform; <paramref name="configure"/> may replace services (a <see cref="TimeProvider"/>, a traffic draw).</summary>
+    public static WebApplication Build(LocalOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return GatewayHost.Build(options.Gateway, builder =>
+        {
+            var services = builder.Services;
+            services.AddSingleton<LocalActivation>();
+            services.AddSingleton<IActivationSignal>(sp => sp.GetRequiredService<LocalActivation>());
+            services.AddSingleton(options.Platform);
+            services.AddSingleton(sp => new LocalPlatform(
+                options.Platform, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<LocalActivation>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton(sp => sp.GetRequiredService<LocalPlatform>().Status);
+            services.AddSingleton<IAdminStatus, StatusEndpoint>();
+            services.AddHostedService<PlatformService>();
+            configure?.Invoke(builder);
+        });
+    }
+
+    /// <summary>Runs the platform's loop for the host's lifetime and stops every replica on shutdown.</summary>
+    private sealed class PlatformService(LocalPlatform platform) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => platform.RunAsync(stoppingToken);
+
+        public override async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await base.StopAsync(cancellationToken);
+            await platform.DisposeAsync();
+        }
+    }
+
+    /// <summary><c>GET /status</c>: the KServe-shaped list, or <c>?format=table</c> for a <c>kubectl get</c>-like table.</summary>
+    private sealed class StatusEndpoint(StatusBoard board, TimeProvider time) : IAdminStatus
+    {
+        public Task WriteAsync(HttpContext context)
+        {
+            if (context.Request.Query["format"] == "table")
+            {
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                return context.Response.WriteAsync(board.ToTable(time.GetUtcNow()));
+            }
+
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(board.ToJson().ToJsonString(KubeJson.Indented));
+        }
+    }
+}

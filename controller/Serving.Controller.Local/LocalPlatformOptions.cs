@@ -1,0 +1,33 @@
+using Serving.Autoscaling.Configuration;
+using Serving.Controller.Local.Processes;
+
+namespace Serving.Controller.Local;
+
+public sealed record LocalPlatformOptions
+{
+    /// <summary>The folder of KServe YAML to run, watched for changes.</summary>
+    public required string ManifestDirectory { get; init; }
+
+    /// <summary>The runtime to start per replica: <c>serving-runtime</c> (apphost) or <c>serving-runtime.dll</c>.</summary>
+    public required string RuntimePath { get; init; }
+
+    /// <summary>Relative <c>storageUri</c> paths resolve against this folder.</summary>
+    public string StorageRoot { get; init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>Scratch space (model links for single-file storage URIs).</summary>
+    public string ScratchDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "serving-local");
+
+    /// <summary>Cluster-wide autoscaler settings (Knative's <c>config-autoscaler</c>); annotations override per service.</summary>
+    public AutoscalingConfig Autoscaling { get; init; } = AutoscalingConfig.Default;
+
+    public ReplicaTimings Replicas { get; init; } = new();
+
+    /// <summary>How often the folder is checked for changes.</summary>
+    public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often load is sampled into the autoscaler's windows.</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often the autoscaler decides (Knative: 2 s); activation decides at once.</summary>
+    public TimeSpan DecisionInterval { get; init; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Serving.Controller.Local.Processes;
+
+/// <summary>
+/// One replica: a runtime process on a free loopback port. It is ready once it has said where it listens and its
+/// readiness endpoint answers 200; it stops by SIGTERM (the runtime finishes in-flight requests, then exits) and is
+/// killed if it outlives the grace period.
+/// </summary>
+internal sealed partial class ReplicaProcess : IAsyncDisposable
+{
+    private const int TailLines = 20;
+    private static readonly HttpClient Probe = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+    {
+        Timeout = TimeSpan.FromSeconds(2),
+    };
+
+    private readonly Process _process;
+    private readonly ILogger _logger;
+    private readonly string _name;
+    private readonly Queue<string> _tail = new();
+    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private int _stopRequested;
+
+    private ReplicaProcess(Process process, string name, ILogger logger)
+    {
+        _process = process;
+        _name = name;
+        _logger = logger;
+    }
+
+    /// <summary>A name for logs: <c>{revision}#{n}</c>.</summary>
+    public string Name => _name;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Set once ready: <c>http://127.0.0.1:{port}</c>.</summary>
+    public string? Address { get; private set; }
+
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>When readiness was first seen (for the cold-start breakdown).</summary>
+    public DateTimeOffset? ReadyAt { get; private set; }
+
+    /// <summary>Completes with the exit code when the process ends.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    public bool StopRequested => Volatile.Read(ref _stopRequested) == 1;
+
+    /// <summary>The last lines the process wrote, for a failure message.</summary>
+    public string Tail
+    {
+        get
+        {
+            lock (_tail)
+            {
+                return string.Join("\n", _tail);
+            }
+        }
+    }
+
+    public static ReplicaProcess Start(RuntimeCommand command, string name, ILogger logger)
+    {
+        var info = new ProcessStartInfo(command.FileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in command.Arguments)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in command.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var replica = new ReplicaProcess(process, name, logger);
+        process.OutputDataReceived += (_, e) => replica.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => replica.OnLine(e.Data);
+        process.Exited += (_, _) => replica.OnExited();
+        replica.StartedAt = DateTimeOffset.UtcNow;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return replica;
+    }
+
+    /// <summary>
+    /// Waits until the replica listens and reports ready; polls readiness every <paramref name="probeInterval"/>.
+    /// Throws <see cref="ReplicaFailedException"/> if the process exits first (with its last lines).
+    /// </summary>
+    public async Task<string> WaitReadyAsync(TimeSpan probeInterval, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        linked.CancelAfter(timeout);
+        try
+        {
+            var first = await Task.WhenAny(_listening.Task, _exited.Task).WaitAsync(linked.Token);
+            if (first == _exited.Task)
+            {
+                throw Failed();
+            }
+
+            string address = await _listening.Task;
+            while (true)
+            {
+                if (_exited.Task.IsCompleted)
+                {
+                    throw Failed();
+                }
+
+                try
+                {
+                    using var response = await Probe.GetAsync(new Uri(address + "/v2/health/ready"), linked.Token);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        Address = address;
+                        ReadyAt = DateTimeOffset.UtcNow;
+                        return address;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not accepting yet
+                }
+
+                await Task.Delay(probeInterval, linked.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        {
+            throw new ReplicaFailedException($"not ready after {timeout.TotalSeconds:0} s; last output:\n{Tail}", null);
+        }
+    }
+
+    /// <summary>Asks the replica to drain and exit (SIGTERM); kills it if it is still there after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) == 1)
+        {
+            await _exited.Task.ConfigureAwait(false);
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        if (!_exited.Task.IsCompleted)
+        {
+            Signals.Terminate(_process.Id);
+            if (await Task.WhenAny(_exited.Task, Task.Delay(grace)) != _exited.Task)
+            {
+                LogKilled(_logger, _name, grace.TotalSeconds);
+                _process.Kill(entireProcessTree: true);
+                await _exited.Task;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        _process.Dispose();
+        _stopping.Dispose();
+    }
+
+    private ReplicaFailedException Failed() =>
+        new($"exited with code {_exited.Task.Result} before it was ready; last output:\n{Tail}", _exited.Task.Result);
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            if (_tail.Count > TailLines)
+            {
+                _tail.Dequeue();
+            }
+        }
+
+        LogOutput(_logger, _name, line);
+        if (!_listening.Task.IsCompleted && ListeningLine().Match(line) is { Success: true } match)
+        {
+            _listening.TrySetResult(match.Groups[1].Value);
+        }
+    }
+
+    private void OnExited()
+    {
+        // Exited can fire before the last output lines are read; WaitForExit() drains them.
+        _process.WaitForExit();
+        _exited.TrySetResult(_process.ExitCode);
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://[0-9.]+:[0-9]+)")]
+    private static partial Regex ListeningLine();
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "{Replica}: {Line}")]
+    private static partial void LogOutput(ILogger logger, string replica, string line);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "{Replica} did not exit within {Seconds} s of SIGTERM: killed")]
+    private static partial void LogKilled(ILogger logger, string replica, double seconds);
+}
+
+/// <summary>A replica that exited or never became ready; the message carries its last output.</summary>
+public sealed class ReplicaFailedException(string message, int? exitCode) : Exception(message)
+{
+    public int? ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Serving.Controller.Api;
+using Serving.Controller.Api.V1Beta1;
+using Serving.Controller.Loading;
+
+namespace Serving.Controller.Local.Status;
+
+/// <summary>One object as <c>/status</c> lists it: what <c>kubectl get -o json</c> would show, less the spec.</summary>
+public sealed record ResourceView(string ApiVersion, string Kind, string Name, string Namespace, string? CreationTimestamp, JsonNode? Status);
+
+/// <summary>
+/// The platform's status as KServe shows it: a list of objects (<c>kind</c>, <c>metadata</c>, <c>status</c>) for
+/// <c>GET /status</c>, and a table like <c>kubectl get isvc</c> for <c>?format=table</c>. Files that fail to load
+/// appear as objects of kind <c>ManifestFile</c> with a <c>Ready=False</c> condition that says why.
+/// </summary>
+public sealed class StatusBoard
+{
+    public const string ManifestFileKind = "ManifestFile";
+
+    private volatile IReadOnlyList<ResourceView> _resources = [];
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Func<IEnumerable<ResourceView>>> _sources = new(StringComparer.Ordinal);
+
+    /// <summary>Every object, services first, then other sources (graphs), then broken files.</summary>
+    public IReadOnlyList<ResourceView> Resources
+    {
+        get
+        {
+            List<Func<IEnumerable<ResourceView>>> sources;
+            lock (_lock)
+            {
+                sources = [.. _sources.Values];
+            }
+
+            return [.. _resources, .. sources.SelectMany(s => s())];
+        }
+    }
+
+    /// <summary>Adds objects that another part owns (the gateway's graphs), read on every request.</summary>
+    public void AddSource(string name, Func<IEnumerable<ResourceView>> source)
+    {
+        lock (_lock)
+        {
+            _sources[name] = source;
+        }
+    }
+
+    internal void Publish(IEnumerable<ResourceView> services, IReadOnlyDictionary<string, IReadOnlyList<LoadError>> fileErrors, string root)
+    {
+        var list = services.OrderBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        foreach (var (file, errors) in fileErrors.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var condition = new Condition
+            {
+                Type = ConditionTypes.Ready,
+                Status = ConditionStatus.False,
+                Reason = "LoadFailed",
+                Message = string.Join("; ", errors.Select(e => e.ToString())) + " (the file's last good objects are still applied)",
+            };
+            list.Add(new ResourceView(
+                "v1", ManifestFileKind, Path.GetRelativePath(root, file), "", null,
+                new JsonObject { ["conditions"] = new JsonArray(JsonSerializer.SerializeToNode(condition, KubeJson.Options)) }));
+        }
+
+        _resources = list;
+    }
+
+    public JsonArray ToJson() =>
+        new([
+            .. Resources.Select(r => (JsonNode)new JsonObject
+            {
+                ["apiVersion"] = r.ApiVersion,
+                ["kind"] = r.Kind,
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = r.Name,
+                    ["namespace"] = r.Namespace.Length == 0 ? null : r.Namespace,
+                    ["creationTimestamp"] = r.CreationTimestamp,
+                },
+                ["status"] = r.Status?.DeepClone(),
+            }),
+        ]);
+
+    /// <summary><c>kubectl get isvc</c>'s columns (kserve-api.md §1.9) plus replicas; other kinds show name, ready and reason.</summary>
+    public string ToTable(DateTimeOffset now)
+    {
+        var rows = new List<string[]> { new[] { "KIND", "NAMESPACE", "NAME", "URL", "READY", "PREV", "LATEST", "PREVROLLEDOUTREVISION", "LATESTREADYREVISION", "REPLICAS", "AGE", "REASON" } };
+        foreach (var r in Resources)
+        {
+            var status = r.Status;
+            var ready = Condition(status, ConditionTypes.Ready);
+            var traffic = status?["components"]?["predictor"]?["traffic"]?.AsArray() ?? [];
+            var prev = traffic.FirstOrDefault(t => t?["tag"]?.GetValue<string>() == "prev");
+            var latest = traffic.FirstOrDefault(t => t?["latestRevision"]?.GetValue<bool>() == true);
+            int replicas = (status?["components"]?.AsObject() ?? []).Sum(c => c.Value?["replicas"]?.GetValue<int>() ?? 0);
+            rows.Add(
+            [
+                r.Kind,
+                r.Namespace,
+                r.Name,
+                status?["url"]?.GetValue<string>() ?? "",
+                ready?["status"]?.GetValue<string>() ?? "",
+                prev?["percent"]?.ToString() ?? "",
+                latest?["percent"]?.ToString() ?? "",
+                prev?["revisionName"]?.GetValue<string>() ?? "",
+                latest?["revisionName"]?.GetValue<string>() ?? "",
+                r.Kind == InferenceService.KindValue ? replicas.ToString(CultureInfo.InvariantCulture) : "",
+                Age(r.CreationTimestamp, now),
+                ready?["status"]?.GetValue<string>() == ConditionStatus.True ? "" : ready?["message"]?.GetValue<string>() ?? ready?["reason"]?.GetValue<string>() ?? "",
+            ]);
+        }
+
+        int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(row => row[i].Length))];
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            text.AppendJoin("   ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i])));
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Conditions keep their <c>lastTransitionTime</c> while their status, reason and message stay the same.</summary>
+    public static InferenceServiceStatus KeepTransitionTimes(InferenceServiceStatus? previous, InferenceServiceStatus next)
+    {
+        if (previous?.Conditions is not { } old || next.Conditions is not { } conditions)
+        {
+            return next;
+        }
+
+        return next with
+        {
+            Conditions =
+            [
+                .. conditions.Select(c => old.FirstOrDefault(o => o.Type == c.Type) is { } o
+                    && o.Status == c.Status && o.Reason == c.Reason && o.Message == c.Message
+                        ? c with { LastTransitionTime = o.LastTransitionTime }
+                        : c),
+            ],
+        };
+    }
+
+    private static JsonNode? Condition(JsonNode? status, string type) =>
+        status?["conditions"]?.AsArray().FirstOrDefault(c => c?["type"]?.GetValue<string>() == type);
+
+    private static string Age(string? created, DateTimeOffset now)
+    {
+        if (!DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return "";
+        }
+
+        var age = now - at;
+        return age.TotalSeconds < 120 ? $"{(int)age.TotalSeconds}s"
+            : age.TotalMinutes < 120 ? $"{(int)age.TotalMinutes}m"
+            : age.TotalHours < 48 ? $"{(int)age.TotalHours}h"
+            : $"{(int)age.TotalDays}d";
+    }
+}

@@ -1,0 +1,48 @@
+namespace Serving.Controller.Planning;
+
+/// <summary>
+/// What one revision of a component runs: the runtime's command line with the model, and its scaling settings. Two
+/// templates are the same revision when their <see cref="Fingerprint"/>s match: a change to anything but
+/// <c>canaryTrafficPercent</c> makes a new revision, as a change to a Knative Service's template does.
+/// </summary>
+/// <param name="Component"><c>predictor</c>, <c>transformer</c> or <c>explainer</c>.</param>
+/// <param name="ModelName">The name the model is served under (KServe renders <c>{{.Name}}</c> as the InferenceService's name).</param>
+/// <param name="Runtime">The (Cluster)ServingRuntime chosen, or null for a custom container.</param>
+/// <param name="Image">The container image that would run in a cluster.</param>
+/// <param name="Args">The container's arguments: the runtime's, placeholders rendered, then the model's own.</param>
+/// <param name="StorageUri">Where the model comes from; null for a custom container without one.</param>
+/// <param name="Fingerprint">Canonical JSON of everything that makes the revision; the identity of the template.</param>
+public sealed record RevisionTemplate(
+    string Component,
+    string ModelName,
+    string? Runtime,
+    string? Image,
+    IReadOnlyList<string> Args,
+    IReadOnlyDictionary<string, string> Env,
+    string? StorageUri,
+    string? ProtocolVersion,
+    int ContainerConcurrency,
+    long? TimeoutSeconds,
+    ScalingSpec Scaling,
+    string Fingerprint)
+{
+    public bool Equals(RevisionTemplate? other) => other is not null && Fingerprint == other.Fingerprint;
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Fingerprint);
+}
+
+/// <summary>
+/// A component's scaling fields as written, and the Knative autoscaling annotations that apply to it; the autoscaler
+/// (local loop or KEDA scaler) turns them into its configuration. <paramref name="ScaleToZero"/> is false in
+/// <c>Standard</c> (raw) mode, where <c>minReplicas</c> is at least 1.
+/// </summary>
+public sealed record ScalingSpec(
+    int? MinReplicas, int MaxReplicas, int? ScaleTarget, string? ScaleMetric, IReadOnlyDictionary<string, string> Annotations, bool ScaleToZero)
+{
+    public bool Equals(ScalingSpec? other) =>
+        other is not null && MinReplicas == other.MinReplicas && MaxReplicas == other.MaxReplicas && ScaleTarget == other.ScaleTarget
+        && ScaleMetric == other.ScaleMetric && ScaleToZero == other.ScaleToZero
+        && Annotations.Count == other.Annotations.Count && Annotations.All(a => other.Annotations.TryGetValue(a.Key, out string? v) && v == a.Value);
+
+    public override int GetHashCode() => HashCode.Combine(MinReplicas, MaxReplicas, ScaleTarget, ScaleMetric, ScaleToZero, Annotations.Count);
+}
