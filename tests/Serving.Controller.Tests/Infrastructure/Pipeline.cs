@@ -48,27 +48,14 @@ internal static class Pipeline
     public static (IReadOnlyList<string> Errors, RuntimeSelectionResult? Selection, IKubeObject Result) Admit(
         LoadedObject original, IKubeObject value, IReadOnlyList<IKubeObject> all, RuntimeCatalog catalog)
     {
-        switch (value)
+        if (value is IServingRuntime runtime)
         {
-            case InferenceService isvc:
-                var previous = (InferenceService)original.Object;
-                var errors = previous.Status?.DeploymentMode is { Length: > 0 }
-                    ? InferenceServiceValidator.ValidateUpdate(isvc, previous)
-                    : InferenceServiceValidator.Validate(isvc);
-                if (errors.Count > 0)
-                {
-                    return (errors, null, isvc);
-                }
-
-                var selection = RuntimeSelector.Select(isvc, catalog);
-                return (errors, selection, RuntimeSelector.Apply(isvc, selection));
-            case InferenceGraph graph:
-                return (InferenceGraphValidator.Validate(graph), null, graph);
-            case IServingRuntime runtime:
-                return (ServingRuntimeValidator.Validate(runtime, all.OfType<IServingRuntime>().Where(r => !ReferenceEquals(r, runtime))), null, runtime);
-            default:
-                return ([], null, value);
+            // Runtimes are checked against the other runtimes of the same file.
+            return (ServingRuntimeValidator.Validate(runtime, all.OfType<IServingRuntime>().Where(r => !ReferenceEquals(r, runtime))), null, runtime);
         }
+
+        var admitted = Serving.Controller.Admission.Admission.Admit(value, catalog, original.Object);
+        return (admitted.Errors, admitted.Selection, admitted.Object);
     }
 
     private static JsonObject Describe(LoadedObject original, IKubeObject value, IReadOnlyList<IKubeObject> all, RuntimeCatalog catalog)
