@@ -87,7 +87,7 @@ public sealed class StatusBoard
     /// <summary><c>kubectl get isvc</c>'s columns (kserve-api.md §1.9) plus replicas; other kinds show name, ready and reason.</summary>
     public string ToTable(DateTimeOffset now)
     {
-        var rows = new List<string[]> { new[] { "KIND", "NAMESPACE", "NAME", "URL", "READY", "PREV", "LATEST", "PREVROLLEDOUTREVISION", "LATESTREADYREVISION", "REPLICAS", "AGE", "REASON" } };
+        var rows = new List<string[]> { new[] { "KIND", "NAMESPACE", "NAME", "URL", "READY", "PREV", "LATEST", "PREVROLLEDOUTREVISION", "LATESTREADYREVISION", "REPLICAS", "AGE", "REASON", "MESSAGE" } };
         foreach (var r in Resources)
         {
             var status = r.Status;
@@ -109,7 +109,8 @@ public sealed class StatusBoard
                 latest?["revisionName"]?.GetValue<string>() ?? "",
                 r.Kind == InferenceService.KindValue ? replicas.ToString(CultureInfo.InvariantCulture) : "",
                 Age(r.CreationTimestamp, now),
-                ready?["status"]?.GetValue<string>() == ConditionStatus.True ? "" : ready?["message"]?.GetValue<string>() ?? ready?["reason"]?.GetValue<string>() ?? "",
+                ready?["status"]?.GetValue<string>() == ConditionStatus.True ? "" : ready?["reason"]?.GetValue<string>() ?? "",
+                ready?["status"]?.GetValue<string>() == ConditionStatus.True ? "" : ready?["message"]?.GetValue<string>()?.ReplaceLineEndings(" ") ?? "",
             ]);
         }
 

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Serving.Autoscaling.Configuration;
+using Serving.Controller.Local.Hosting;
+using Serving.Controller.Local.Processes;
+using Serving.Gateway.Hosting;
+
+namespace Serving.Controller.Local.Tests.Infrastructure;
+
+/// <summary>
+/// The whole one-machine platform in the test process (gateway on free loopback ports, the local backend starting real
+/// runtime processes) over a temporary folder of manifests, with a private copy of the iris model so that the test can
+/// find its own runtime processes by their command line.
+/// </summary>
+internal sealed class TestPlatform : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(60) };
+
+    private TestPlatform(string root, WebApplication app)
+    {
+        Root = root;
+        _app = app;
+        (Inference, Admin) = app.Addresses();
+    }
+
+    /// <summary>A folder of its own: <c>manifests/</c> and <c>models/iris/</c>.</summary>
+    public string Root { get; }
+
+    public string Manifests => Path.Combine(Root, "manifests");
+
+    public string IrisModel => Path.Combine(Root, "models", "iris");
+
+    public Uri Inference { get; }
+
+    public Uri Admin { get; }
+
+    /// <param name="grace">Scale-to-zero grace (Knative's default is 30 s; tests shorten it).</param>
+    public static async Task<TestPlatform> StartAsync(TimeSpan? grace = null)
+    {
+        string root = Path.Combine(Path.GetTempPath(), "serving-local-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path.Combine(root, "manifests"));
+        Directory.CreateDirectory(Path.Combine(root, "models", "iris"));
+        File.Copy(Path.Combine(RepoPaths.Root, "samples", "models", "iris", "model.onnx"), Path.Combine(root, "models", "iris", "model.onnx"));
+        var options = new LocalOptions(
+            new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning },
+            new LocalPlatformOptions
+            {
+                ManifestDirectory = Path.Combine(root, "manifests"),
+                RuntimePath = Path.Combine(AppContext.BaseDirectory, "serving-runtime.dll"),
+                StorageRoot = root,
+                ScratchDirectory = Path.Combine(root, "scratch"),
+                ScanInterval = TimeSpan.FromMilliseconds(100),
+                DecisionInterval = TimeSpan.FromMilliseconds(500),
+                Autoscaling = AutoscalingConfig.Default with { ScaleToZeroGracePeriod = grace ?? TimeSpan.FromSeconds(30) },
+                Replicas = new ReplicaTimings { StopGrace = TimeSpan.FromSeconds(10) },
+            });
+        var app = LocalHost.Build(options);
+        await app.StartAsync();
+        return new TestPlatform(root, app);
+    }
+
+    public void Write(string file, string yaml) => File.WriteAllText(Path.Combine(Manifests, file), yaml);
+
+    public void Delete(string file) => File.Delete(Path.Combine(Manifests, file));
+
+    /// <summary>A V2 inference on iris through the gateway by Host; returns the status and the model version answered.</summary>
+    public async Task<(HttpStatusCode Status, string? Version, bool ColdStart)> InferAsync(
+        string service, CancellationToken cancellationToken = default, string? host = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Inference, $"/v2/models/{service}/infer"))
+        {
+            Content = new StringContent(
+                """{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[6.8,2.8,4.8,1.4]}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = host ?? $"{service}.default.example.com";
+        using var response = await _client.SendAsync(request, cancellationToken);
+        bool cold = response.Headers.TryGetValues("X-Cold-Start", out var values) && values.Contains("true");
+        if (!response.IsSuccessStatusCode)
+        {
+            return (response.StatusCode, null, cold);
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+        return (response.StatusCode, body?["model_version"]?.GetValue<string>(), cold);
+    }
+
+    public async Task<HttpStatusCode> PredictV1Async(string service)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Inference, $"/v1/models/{service}:predict"))
+        {
+            Content = new StringContent("""{"instances":[[6.8,2.8,4.8,1.4]]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = $"{service}.default.example.com";
+        using var response = await _client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    /// <summary><c>GET /status</c> on the admin port: the object of that kind and name, or null.</summary>
+    public async Task<JsonNode?> StatusAsync(string name, string kind = "InferenceService")
+    {
+        var list = await _client.GetFromJsonAsync<JsonArray>(new Uri(Admin, "/status"));
+        return list!.FirstOrDefault(o => o?["kind"]?.GetValue<string>() == kind && o?["metadata"]?["name"]?.GetValue<string>() == name)?["status"];
+    }
+
+    public Task<string> TableAsync() => _client.GetStringAsync(new Uri(Admin, "/status?format=table"));
+
+    /// <summary>Polls <paramref name="condition"/> until true; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out after {timeout.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Runtime processes of this platform (their command line names this test's folder) serving <paramref name="model"/>.</summary>
+    public int RuntimeProcesses(string? model = null) =>
+        Directory.EnumerateDirectories("/proc").Count(dir =>
+        {
+            try
+            {
+                string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                return cmdline.Contains("serving-runtime", StringComparison.Ordinal) && cmdline.Contains(Root, StringComparison.Ordinal)
+                    && (model is null || cmdline.Contains($"--model_name={model} ", StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _client.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a runtime still closing its files; the temp folder is cleaned by the system
+        }
+    }
+}
+
+internal static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>Manifests the tests write.</summary>
+internal static class Manifests
+{
+    /// <param name="extra">Lines added under <c>predictor:</c> (indented by the caller with 4 spaces).</param>
+    public static string Iris(string name, int minReplicas, string version = "1", string extra = "", string annotations = "") => $"""
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: {name}
+          annotations:
+            autoscaling.knative.dev/window: "6s"
+        {annotations}
+        spec:
+          predictor:
+            minReplicas: {minReplicas}
+        {extra}
+            model:
+              modelFormat:
+                name: onnx
+              storageUri: file://models/iris
+              args: ["--model_version={version}"]
+        """;
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using Serving.Controller.Local.Tests.Infrastructure;
+
+namespace Serving.Controller.Local.Tests;
+
+/// <summary>The watched folder: unservable specs and broken files say why, and disturb nothing else.</summary>
+public sealed class ManifestFolderTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    private const string WalkthroughSklearn = """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: sklearn-iris
+        spec:
+          predictor:
+            model:
+              modelFormat: {name: sklearn}
+              runtime: kserve-mlserver
+              storageUri: gs://kfserving-examples/models/sklearn/1.0/model
+        """;
+
+    [Fact]
+    public async Task The_walkthrough_sklearn_manifest_is_not_ready_with_a_clear_reason_and_starts_nothing()
+    {
+        await using var platform = await TestPlatform.StartAsync();
+        platform.Write("sklearn.yaml", WalkthroughSklearn);
+        await TestPlatform.WaitUntilAsync(async () => await platform.StatusAsync("sklearn-iris") is not null, Long, "sklearn-iris status");
+
+        var ready = (await platform.StatusAsync("sklearn-iris"))!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Ready")!;
+        Assert.Equal("False", ready["status"]!.GetValue<string>());
+        Assert.Equal("NoSupportingRuntime", ready["reason"]!.GetValue<string>());
+        Assert.Contains("sklearn", ready["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Task.Delay(500);
+        Assert.Equal(0, platform.RuntimeProcesses());
+        Assert.Equal(HttpStatusCode.NotFound, await platform.PredictV1Async("sklearn-iris"));
+        Assert.Contains("NoSupportingRuntime", await platform.TableAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_broken_file_keeps_its_last_good_objects_and_a_deleted_file_removes_its_service()
+    {
+        await using var platform = await TestPlatform.StartAsync();
+        platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 1));
+        await TestPlatform.WaitUntilAsync(async () => await ScaleFromZeroTests.Ready(platform, "iris"), Long, "iris Ready");
+
+        platform.Write("broken.yaml", "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: [oops\n");
+        platform.Write("iris.yaml", "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nspec: : :\n");
+        await TestPlatform.WaitUntilAsync(async () => await platform.StatusAsync("iris.yaml", "ManifestFile") is not null, Long, "iris.yaml load error");
+
+        var error = (await platform.StatusAsync("broken.yaml", "ManifestFile"))!["conditions"]![0]!;
+        Assert.Equal("False", error["status"]!.GetValue<string>());
+        Assert.Contains("broken.yaml", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await platform.PredictV1Async("iris")); // still served from its last good manifest
+        Assert.True(await ScaleFromZeroTests.Ready(platform, "iris"));
+
+        platform.Delete("iris.yaml");
+        await TestPlatform.WaitUntilAsync(async () => await platform.StatusAsync("iris") is null, Long, "iris gone from status");
+        Assert.Equal(HttpStatusCode.NotFound, await platform.PredictV1Async("iris"));
+        await TestPlatform.WaitUntilAsync(() => Task.FromResult(platform.RuntimeProcesses() == 0), Long, "iris's runtime stopped");
+    }
+
+    [Fact]
+    public async Task A_model_that_cannot_load_fails_its_revision_with_the_runtime_s_message()
+    {
+        await using var platform = await TestPlatform.StartAsync();
+        platform.Write("missing.yaml", Manifests.Iris("missing", minReplicas: 1).Replace("file://models/iris", "file://models/nowhere", StringComparison.Ordinal));
+        await TestPlatform.WaitUntilAsync(async () => await ScaleFromZeroTests.ReadyCondition(platform, "missing") == "False", Long, "missing not ready");
+
+        var status = (await platform.StatusAsync("missing"))!;
+        Assert.Contains("does not exist", status["modelStatus"]!["lastFailureInfo"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("BlockedByFailedLoad", status["modelStatus"]!["transitionStatus"]!.GetValue<string>());
+    }
+}
