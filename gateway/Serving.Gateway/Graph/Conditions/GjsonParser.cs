@@ -163,6 +163,7 @@ internal static class GjsonParser
             '[' or ']' => $"'{k}' in a key: indexes are written with dots ('predictions.0'); write '\\{k}' for the character itself",
             '(' or ')' or '{' or '}' => $"'{k}' in a key: queries are written '#(...)'; write '\\{k}' for the character itself",
             '=' or '!' or '<' or '>' or '%' => $"'{k}' in a key: comparisons go inside a query, as in 'instances.#(x>1)'; write '\\{k}' for the character itself",
+            '~' => "'~' (GJSON's truthiness operator) is not supported; compare with '==true'",
             '"' => "'\"' in a key: quotes belong to query values, as in '#(class==\"dog\")'",
             _ => null,
         };
