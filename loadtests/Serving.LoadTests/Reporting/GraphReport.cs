@@ -75,9 +75,8 @@ internal static class GraphReport
             Reading it: a graph replaces the client's own calls, so "graph sequence − gateway a+b" is the figure the
             target is about; it can be negative, because the graph saves the client one round trip to the gateway while
             it adds buffering the body and the per-step bookkeeping (the body is parsed only where a condition, an
-            Ensemble or mapPredictionsToInstances needs it). The
-            machine is shared and has two cores: compare ratios and differences within this report, not absolute
-            figures between reports.
+            Ensemble or mapPredictionsToInstances needs it). The machine is shared and has two cores: compare ratios
+            and differences within this report, not absolute figures between reports.
             """);
         return text.ToString();
     }
