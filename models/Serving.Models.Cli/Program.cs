@@ -1,3 +1,5 @@
 using Serving.Models.Cli;
 
-return IrisCommand.Run(args, Console.Out, Console.Error);
+return args is ["scaler", ..]
+    ? ScalerCommand.Run(args, Console.Out, Console.Error)
+    : IrisCommand.Run(args, Console.Out, Console.Error);

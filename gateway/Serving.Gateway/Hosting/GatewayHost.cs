@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Serving.Gateway.Activation;
 using Serving.Gateway.Admin;
+using Serving.Gateway.Graph;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
 using Serving.Gateway.Routing;
@@ -90,6 +91,12 @@ public static class GatewayHost
         services.AddSingleton(sp => new ServiceCatalog(
             options.Domain, options.Activator, sp.GetRequiredService<IActivationSignal>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<GatewayMetrics>()));
+        services.TryAddKeyedSingleton<ITrafficDraw>(GraphExecutor.SplitterDrawKey, (_, _) => new RandomTrafficDraw());
+        services.AddSingleton(sp => new GraphCatalog(sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new HeaderPropagation(options.GraphPropagateHeaders)); // a bad pattern fails the start
+        services.AddSingleton<StepCaller>();
+        services.AddSingleton<GraphExecutor>();
+        services.AddSingleton<GraphHandler>();
         services.AddSingleton<ProxyHandler>();
         if (options.RoutesFile is { } routes)
         {

@@ -27,5 +27,14 @@ public sealed record GatewayOptions
     /// <summary>Optional JSON file of routes (a list of <see cref="Model.ServiceRoute"/>), reloaded when it changes.</summary>
     public string? RoutesFile { get; init; }
 
+    /// <summary>
+    /// Regular expressions (unanchored, as KServe's <c>router.headers.propagate</c>) over Go-canonical header names
+    /// (<c>X-Request-Id</c>): the incoming headers an InferenceGraph passes on to its steps. None by default.
+    /// </summary>
+    public IReadOnlyList<string> GraphPropagateHeaders { get; init; } = [];
+
+    /// <summary>Largest request body an InferenceGraph buffers (graph steps need the whole JSON).</summary>
+    public long GraphMaxBodyBytes { get; init; } = 64L << 20;
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

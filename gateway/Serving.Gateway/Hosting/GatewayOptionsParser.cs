@@ -19,6 +19,8 @@ public static class GatewayOptionsParser
           --activation-timeout-s S     how long a held request waits for a replica (default 60)
           --backend-timeout-s S        how long a replica may stay silent (default 300)
           --routes FILE                JSON list of routes to serve, reloaded on change (optional)
+          --graph-propagate-headers R  comma-separated regexes of header names InferenceGraph steps receive
+                                       (KServe's router.headers.propagate, e.g. 'Authorization,X-Request-.*')
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
         """;
 
@@ -26,6 +28,7 @@ public static class GatewayOptionsParser
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "log-level",
+        "graph-propagate-headers",
     ];
 
     public static GatewayOptions Parse(string[] args)
@@ -74,6 +77,9 @@ public static class GatewayOptionsParser
             },
             BackendTimeout = Seconds(config, "backend-timeout-s") ?? defaults.BackendTimeout,
             RoutesFile = config["routes"],
+            GraphPropagateHeaders = config["graph-propagate-headers"] is { } patterns
+                ? [.. patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                : defaults.GraphPropagateHeaders,
             LogLevel = config["log-level"] is { } level
                 ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed
                     : throw new GatewayOptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{level}'")

@@ -7,6 +7,12 @@ namespace Serving.Gateway.Model;
 public sealed record ServiceRoute(string Namespace, string Name, IReadOnlyDictionary<Component, ComponentRoute> Components)
 {
     public ServiceKey Key => new(Namespace, Name);
+
+    /// <summary>
+    /// <c>v1</c> (when absent) or <c>v2</c>: the protocol of the service's entry component, which decides the path an
+    /// InferenceGraph step calls (<c>/v1/models/{isvc}:predict</c> or <c>/v2/models/{isvc}/infer</c>), as KServe's controller does.
+    /// </summary>
+    public string? ProtocolVersion { get; init; }
 }
 
 public readonly record struct ServiceKey(string Namespace, string Name)

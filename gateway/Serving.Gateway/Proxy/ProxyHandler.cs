@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Serving.Gateway.Graph;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Routing;
 using Yarp.ReverseProxy.Forwarder;
@@ -17,6 +18,7 @@ internal sealed partial class ProxyHandler(
     IHttpForwarder forwarder,
     BackendClient backend,
     ITrafficDraw draw,
+    GraphHandler graphs,
     GatewayMetrics metrics,
     ILogger<ProxyHandler> logger)
 {
@@ -31,6 +33,13 @@ internal sealed partial class ProxyHandler(
         long start = Stopwatch.GetTimestamp();
         if (!TargetResolver.TryResolve(catalog.Current, context, out var route))
         {
+            // Graphs are looked up only when no InferenceService matched: an isvc wins a name both use.
+            if (graphs.TryResolve(context, out var graph))
+            {
+                await graphs.InvokeAsync(context, graph);
+                return;
+            }
+
             int notFound = await GatewayErrors.WriteAsync(
                 context, GatewayError.UnknownTarget, $"no InferenceService serves host '{context.Request.Host.Host}' or path '{context.Request.Path}'");
             metrics.Unrouted.Request(notFound, Stopwatch.GetElapsedTime(start).TotalSeconds);

@@ -14,6 +14,9 @@ public sealed class ServiceEntry(ServiceKey key, ComponentEntry? predictor, Comp
 
     public ComponentEntry? Explainer { get; } = explainer;
 
+    /// <summary>See <see cref="ServiceRoute.ProtocolVersion"/>.</summary>
+    public string? ProtocolVersion { get; init; }
+
     /// <summary>KServe's top-level routing: <c>:explain</c> to the explainer, the rest to the transformer if any, else the predictor.</summary>
     public ComponentEntry? Entry(bool explain) => (explain ? Explainer : null) ?? Transformer ?? Predictor;
 }

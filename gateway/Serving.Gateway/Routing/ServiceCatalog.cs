@@ -176,7 +176,10 @@ public sealed class ServiceCatalog
                 route.Key,
                 components.GetValueOrDefault(Component.Predictor),
                 components.GetValueOrDefault(Component.Transformer),
-                components.GetValueOrDefault(Component.Explainer));
+                components.GetValueOrDefault(Component.Explainer))
+            {
+                ProtocolVersion = route.ProtocolVersion,
+            };
             services[route.Key] = service;
             hosts[HostNames.Service(route.Key, _domain)] = new HostRoute(service, null, null);
             foreach (var (component, entry) in components)

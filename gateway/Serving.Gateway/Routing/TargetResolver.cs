@@ -19,8 +19,22 @@ internal static class TargetResolver
             return true;
         }
 
-        string path = request.Path.Value ?? "";
-        if (!path.StartsWith(PathPrefix, StringComparison.Ordinal))
+        if (!TryParsePath(request.Path.Value, out var key, out int prefixLength) || !table.TryGetService(key, out var service))
+        {
+            return false;
+        }
+
+        MovePrefix(request, prefixLength);
+        route = new HostRoute(service, null, null);
+        return true;
+    }
+
+    /// <summary>Reads <c>/serving/{ns}/{name}[/...]</c>; <paramref name="prefixLength"/> is the length of its <c>/serving/{ns}/{name}</c>.</summary>
+    internal static bool TryParsePath(string? path, out ServiceKey key, out int prefixLength)
+    {
+        key = default;
+        prefixLength = 0;
+        if (path is null || !path.StartsWith(PathPrefix, StringComparison.Ordinal))
         {
             return false;
         }
@@ -36,16 +50,17 @@ internal static class TargetResolver
         rest = rest[(slash + 1)..];
         slash = rest.IndexOf('/');
         string name = (slash < 0 ? rest : rest[..slash]).ToString();
-        if (!table.TryGetService(new ServiceKey(ns, name), out var service))
-        {
-            return false;
-        }
-
-        int prefixLength = PathPrefix.Length + ns.Length + 1 + name.Length;
-        request.PathBase = request.PathBase.Add(new PathString(path[..prefixLength]));
-        request.Path = new PathString(slash < 0 ? "/" : path[prefixLength..]);
-        route = new HostRoute(service, null, null);
+        key = new ServiceKey(ns, name);
+        prefixLength = PathPrefix.Length + ns.Length + 1 + name.Length;
         return true;
+    }
+
+    /// <summary>Moves the path-form prefix to PathBase; what follows it (or <c>/</c>) becomes the path.</summary>
+    internal static void MovePrefix(HttpRequest request, int prefixLength)
+    {
+        string path = request.Path.Value!;
+        request.PathBase = request.PathBase.Add(new PathString(path[..prefixLength]));
+        request.Path = new PathString(prefixLength == path.Length ? "/" : path[prefixLength..]);
     }
 
     /// <summary>KServe sends <c>/v1/models/{m}:explain</c> to the explainer.</summary>

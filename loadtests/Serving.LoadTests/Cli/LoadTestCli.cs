@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Serving.LoadTests.Gateway;
+using Serving.LoadTests.Graph;
 using Serving.LoadTests.Runtime;
 using Serving.LoadTests.Tuning;
 
@@ -14,6 +15,8 @@ internal static class LoadTestCli
           runtime    serving-runtime (V2 JSON and binary, batching on and off) against in-process ONNX Runtime
           gateway    serving-gateway against nginx and a Go reverse proxy: proxy CPU per request, added latency,
                      a runtime tuning sweep, routing snapshot rebuild and lookup with many InferenceServices
+          graph      InferenceGraph overhead: a Sequence of two steps against the same two calls, an Ensemble of
+                     three against its slowest step
         (runtime-knobs, used by 'gateway', prints the runtime settings in effect in its own process)
         'serving-loadtests <benchmark> --help' lists a benchmark's options.
         """;
@@ -42,6 +45,7 @@ internal static class LoadTestCli
             {
                 "runtime" => await RunRuntimeAsync(args[1..], stop.Token),
                 "gateway" => await RunGatewayAsync(args[1..], stop.Token),
+                "graph" => await RunGraphAsync(args[1..], stop.Token),
                 "runtime-knobs" => await RuntimeKnobsProbe.RunAsync(stop.Token),
                 _ => throw new UsageException($"unknown benchmark '{args[0]}'"),
             };
@@ -75,6 +79,17 @@ internal static class LoadTestCli
         var options = RuntimeBenchOptions.Parse(args);
         var benchmark = new RuntimeBenchmark(options, new Progress());
         return await benchmark.RunAsync(cancellationToken);
+    }
+
+    private static async Task<int> RunGraphAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(GraphBenchOptions.Usage);
+            return 0;
+        }
+
+        return await new GraphBenchmark(GraphBenchOptions.Parse(args), new Progress()).RunAsync(cancellationToken);
     }
 
     private static async Task<int> RunGatewayAsync(string[] args, CancellationToken cancellationToken)

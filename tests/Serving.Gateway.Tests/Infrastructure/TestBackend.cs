@@ -20,6 +20,7 @@ internal sealed class TestBackend : IAsyncDisposable
     private int _inFlight;
     private int _maxInFlight;
     private int _served;
+    private int _cancelled;
     private volatile TaskCompletionSource _gate = CompletedGate();
 
     private TestBackend(string name, WebApplication app)
@@ -41,6 +42,15 @@ internal sealed class TestBackend : IAsyncDisposable
     public TimeSpan Delay { get; set; }
 
     public ConcurrentQueue<IHeaderDictionary> Headers { get; } = new();
+
+    /// <summary>Request bodies received, in arrival order.</summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
+
+    /// <summary>When set, answers each request body with this status and JSON (or any) body instead of the default.</summary>
+    public Func<string, (int Status, string Body)>? Respond { get; set; }
+
+    /// <summary>Requests whose client (the gateway) went away before the answer.</summary>
+    public int Cancelled => Volatile.Read(ref _cancelled);
 
     public static async Task<TestBackend> StartAsync(string name)
     {
@@ -83,7 +93,9 @@ internal sealed class TestBackend : IAsyncDisposable
 
         try
         {
-            Headers.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)));
+            Headers.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase)));
+            string body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
+            Bodies.Enqueue(body);
             await _gate.Task.WaitAsync(context.RequestAborted);
             if (Delay > TimeSpan.Zero)
             {
@@ -91,8 +103,22 @@ internal sealed class TestBackend : IAsyncDisposable
             }
 
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync($$"""{"replica":"{{Name}}","path":"{{context.Request.Path}}"}""");
+            if (Respond is { } respond)
+            {
+                var (status, answer) = respond(body);
+                context.Response.StatusCode = status;
+                await context.Response.WriteAsync(answer);
+            }
+            else
+            {
+                await context.Response.WriteAsync($$"""{"replica":"{{Name}}","path":"{{context.Request.Path}}"}""");
+            }
+
             Interlocked.Increment(ref _served);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _cancelled);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Gateway.Activation;
+using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Model;
 using Serving.Gateway.Revisions;
@@ -29,8 +30,10 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public ServiceCatalog Catalog => _app.Services.GetRequiredService<ServiceCatalog>();
 
+    public GraphCatalog Graphs => _app.Services.GetRequiredService<GraphCatalog>();
+
     public static async Task<TestGateway> StartAsync(
-        Func<GatewayOptions, GatewayOptions>? options = null, ITrafficDraw? draw = null, IActivationSignal? signal = null)
+        Func<GatewayOptions, GatewayOptions>? options = null, ITrafficDraw? draw = null, IActivationSignal? signal = null, ITrafficDraw? splitterDraw = null)
     {
         var baseOptions = new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning };
         var app = GatewayHost.Build(options?.Invoke(baseOptions) ?? baseOptions, builder =>
@@ -43,6 +46,11 @@ internal sealed class TestGateway : IAsyncDisposable
             if (signal is not null)
             {
                 builder.Services.AddSingleton(signal);
+            }
+
+            if (splitterDraw is not null)
+            {
+                builder.Services.AddKeyedSingleton(GraphExecutor.SplitterDrawKey, splitterDraw);
             }
         });
         await app.StartAsync();
@@ -57,6 +65,21 @@ internal sealed class TestGateway : IAsyncDisposable
         var response = await Client.SendAsync(request, cancellationToken);
         string text = await response.Content.ReadAsStringAsync(cancellationToken);
         return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, response);
+    }
+
+    /// <summary>Posts <paramref name="body"/> with Host set; returns the status, the body as text and the response.</summary>
+    public async Task<(int Status, string Body, HttpResponseMessage Response)> PostAsync(
+        string host, string path, string body, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Host = host;
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var response = await Client.SendAsync(request, cancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), response);
     }
 
     public async Task<string> ReplicaAsync(string host, string path = "/v1/models/m:predict")
