@@ -5,6 +5,7 @@ using Serving.Autoscaling.Configuration;
 using Serving.Autoscaling.Kpa;
 using Serving.Controller.Admission;
 using Serving.Controller.Api;
+using Serving.Controller.Api.V1Alpha1;
 using Serving.Controller.Api.V1Beta1;
 using Serving.Controller.Local.Processes;
 using Serving.Controller.Local.Scaling;
@@ -12,6 +13,7 @@ using Serving.Controller.Local.Sources;
 using Serving.Controller.Local.Status;
 using Serving.Controller.Planning;
 using Serving.Controller.RuntimeSelection;
+using Serving.Gateway.Graph;
 using Serving.Gateway.Model;
 using Serving.Gateway.Revisions;
 using Serving.Gateway.Routing;
@@ -28,6 +30,8 @@ public sealed partial class LocalPlatform : IAsyncDisposable
 {
     private readonly LocalPlatformOptions _options;
     private readonly ServiceCatalog _catalog;
+    private readonly GraphCatalog _graphs;
+    private readonly Dictionary<ServiceKey, string> _graphManifests = [];
     private readonly LocalActivation _activation;
     private readonly RuntimeLauncher _launcher;
     private readonly PlannerOptions _planner;
@@ -43,18 +47,22 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     private DateTimeOffset _nextDecision;
 
     public LocalPlatform(
-        LocalPlatformOptions options, ServiceCatalog catalog, LocalActivation activation, TimeProvider time, ILoggerFactory loggers)
+        LocalPlatformOptions options, ServiceCatalog catalog, GraphCatalog graphs, LocalActivation activation, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         _options = options;
         _catalog = catalog;
+        _graphs = graphs;
         _activation = activation;
         _time = time;
         _logger = loggers.CreateLogger<LocalPlatform>();
         _launcher = new RuntimeLauncher(options.RuntimePath, options.StorageRoot);
         _planner = new PlannerOptions(catalog.Domain);
         _folder = new ManifestFolder(options.ManifestDirectory);
+        _board.AddSource("graphs", () => _graphs.Statuses.Select(g => new ResourceView(
+            InferenceGraph.ApiVersionValue, InferenceGraph.KindValue, g.Name, g.Namespace, null,
+            JsonSerializer.SerializeToNode(g.Status, KubeJson.Options))));
     }
 
     /// <summary>KServe-shaped status of everything the folder declares; safe to read from any thread.</summary>
@@ -231,11 +239,41 @@ public sealed partial class LocalPlatform : IAsyncDisposable
             entry.Manifest = isvc;
             entry.ManifestJson = json;
             entry.Source = source;
-            LogApplied(_logger, key.ToString(), Path.GetFileName(source));
+            LogApplied(_logger, "InferenceService " + key, "from " + Path.GetFileName(source));
             Reconcile(entry);
         }
 
+        ApplyGraphs(snapshot.Objects.Select(o => o.Object).OfType<InferenceGraph>());
         PublishBoard();
+    }
+
+    /// <summary>Graphs run in the gateway: hand each new or changed one to its graph catalog, remove the ones gone.</summary>
+    private void ApplyGraphs(IEnumerable<InferenceGraph> graphs)
+    {
+        var declared = new Dictionary<ServiceKey, InferenceGraph>();
+        foreach (var graph in graphs)
+        {
+            string ns = string.IsNullOrEmpty(graph.Metadata.Namespace) ? "default" : graph.Metadata.Namespace;
+            declared[new ServiceKey(ns, graph.Metadata.Name ?? "")] = graph with { Metadata = graph.Metadata with { Namespace = ns } };
+        }
+
+        foreach (var gone in _graphManifests.Keys.Where(k => !declared.ContainsKey(k)).ToList())
+        {
+            _graphManifests.Remove(gone);
+            _graphs.Remove(gone.Namespace, gone.Name);
+            LogDeleted(_logger, "InferenceGraph " + gone);
+        }
+
+        foreach (var (key, graph) in declared)
+        {
+            string json = JsonSerializer.Serialize(graph, KubeJson.Options);
+            if (_graphManifests.GetValueOrDefault(key) != json)
+            {
+                _graphManifests[key] = json;
+                _graphs.Set(graph);
+                LogApplied(_logger, "InferenceGraph " + key, "");
+            }
+        }
     }
 
     private void Reconcile(ServiceEntry entry)
@@ -371,7 +409,9 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         }
         else
         {
-            _catalog.Set(new ServiceRoute(entry.Key.Namespace, entry.Key.Name, components));
+            string? protocol = plan.Components.FirstOrDefault(c => c.Component == ComponentTypes.Predictor)?.Revisions
+                .FirstOrDefault()?.Template.ProtocolVersion;
+            _catalog.Set(new ServiceRoute(entry.Key.Namespace, entry.Key.Name, components) { ProtocolVersion = protocol });
         }
 
         var states = _catalog.Revisions.ToDictionary(r => r.Key);
@@ -383,7 +423,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
 
     private void Delete(ServiceEntry entry)
     {
-        LogDeleted(_logger, entry.Key.ToString());
+        LogDeleted(_logger, "InferenceService " + entry.Key);
         _services.Remove(entry.Key);
         _catalog.Remove(entry.Key);
         foreach (var live in entry.Live.Values)
@@ -452,10 +492,10 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{File}: {Errors} (its last good objects stay)")]
     private static partial void LogFileError(ILogger logger, string file, string errors);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "InferenceService {Service} applied from {File}")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Service} applied {File}")]
     private static partial void LogApplied(ILogger logger, string service, string file);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "InferenceService {Service} deleted")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{Service} deleted")]
     private static partial void LogDeleted(ILogger logger, string service);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "{Revision}: {From} -> {To} replicas ({Reason}; stable {Stable:0.##}, panic {Panic:0.##})")]

@@ -8,6 +8,7 @@ using Serving.Controller.Local.Scaling;
 using Serving.Controller.Local.Status;
 using Serving.Gateway.Activation;
 using Serving.Gateway.Admin;
+using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Routing;
 
@@ -54,7 +55,7 @@ public static class LocalHost
             services.AddSingleton<IActivationSignal>(sp => sp.GetRequiredService<LocalActivation>());
             services.AddSingleton(options.Platform);
             services.AddSingleton(sp => new LocalPlatform(
-                options.Platform, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<LocalActivation>(),
+                options.Platform, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GraphCatalog>(), sp.GetRequiredService<LocalActivation>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             services.AddSingleton(sp => sp.GetRequiredService<LocalPlatform>().Status);
             services.AddSingleton<IAdminStatus, StatusEndpoint>();
