@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Serving.Gateway.Activation;
 using Serving.Gateway.Admin;
+using Serving.Gateway.Autoscaling;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
 using Serving.Gateway.Routing;
@@ -52,7 +53,8 @@ public static class GatewayHost
 
     /// <summary>
     /// Builds the gateway. Services registered by <paramref name="configure"/> win over the defaults
-    /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>).
+    /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>, the scaler feed's
+    /// <see cref="Serving.Scaler.Feed.IMetricsWriter"/>).
     /// </summary>
     public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
@@ -84,6 +86,7 @@ public static class GatewayHost
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton(_ => new BackendClient(options.BackendTimeout));
         configure?.Invoke(builder);
+        services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IActivationSignal, NoActivationSignal>();
         services.TryAddSingleton<ITrafficDraw, RandomTrafficDraw>();

@@ -27,5 +27,11 @@ public sealed record GatewayOptions
     /// <summary>Optional JSON file of routes (a list of <see cref="Model.ServiceRoute"/>), reloaded when it changes.</summary>
     public string? RoutesFile { get; init; }
 
+    /// <summary>Redis <c>host:port</c> to publish load and activation events to for the scaler; null = none.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Prefix of the feed's Redis keys and channel (the scaler must use the same).</summary>
+    public string RedisPrefix { get; init; } = "serving";
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

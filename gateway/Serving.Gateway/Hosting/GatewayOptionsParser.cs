@@ -19,13 +19,15 @@ public static class GatewayOptionsParser
           --activation-timeout-s S     how long a held request waits for a replica (default 60)
           --backend-timeout-s S        how long a replica may stay silent (default 300)
           --routes FILE                JSON list of routes to serve, reloaded on change (optional)
+          --redis HOST:PORT            publish load and activation events to the scaler through this Redis (optional)
+          --redis-prefix PREFIX        prefix of the feed's Redis keys and channel (default serving)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
         """;
 
     private static readonly string[] Known =
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
-        "activation-timeout-s", "backend-timeout-s", "routes", "log-level",
+        "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level",
     ];
 
     public static GatewayOptions Parse(string[] args)
@@ -74,11 +76,25 @@ public static class GatewayOptionsParser
             },
             BackendTimeout = Seconds(config, "backend-timeout-s") ?? defaults.BackendTimeout,
             RoutesFile = config["routes"],
+            Redis = config["redis"] is { } redis ? RedisEndpoint(redis) : null,
+            RedisPrefix = config["redis-prefix"] is { Length: > 0 } prefix ? prefix : defaults.RedisPrefix,
             LogLevel = config["log-level"] is { } level
                 ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed
                     : throw new GatewayOptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{level}'")
                 : defaults.LogLevel,
         };
+    }
+
+    private static string RedisEndpoint(string value)
+    {
+        try
+        {
+            return Serving.Scaler.Hosting.ScalerOptionsParser.Endpoint(value);
+        }
+        catch (Serving.Scaler.Hosting.ScalerOptionsException e)
+        {
+            throw new GatewayOptionsException(e.Message);
+        }
     }
 
     private static int? Int(IConfiguration config, string name, int min, int max)
