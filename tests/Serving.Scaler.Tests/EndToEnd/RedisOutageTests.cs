@@ -36,6 +36,7 @@ public sealed class RedisOutageTests
             }
         })));
 
+        await Eventually.HoldsAsync(() => scaler.Table.Count == 1, "the gateways' reports reach the scaler");
         await Eventually.HoldsAsync(async () => (await scaler.Client.IsActiveAsync(reference)).Result, "traffic makes the revision active");
 
         await redis.StopAsync();
