@@ -6,6 +6,12 @@ cd "$(dirname "$0")"
 
 scripts/fetch-models.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
+# The scaler's tests need a real Redis: one shared instance (tests that stop Redis start their own redis-server).
+redis_dir=$(mktemp -d)
+trap 'scripts/redis.sh stop "$redis_dir"; rm -rf "$redis_dir"' EXIT
+SERVING_TEST_REDIS=$(scripts/redis.sh start "$redis_dir") || { echo "tests: 0 passed, 1 failed"; exit 1; }
+export SERVING_TEST_REDIS
+
 results=TestResults
 rm -rf "$results"
 if ! dotnet build Gateway.sln -c Release -nologo -v quiet; then

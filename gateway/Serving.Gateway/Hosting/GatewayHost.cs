@@ -12,6 +12,7 @@ using Prometheus;
 using Serving.Gateway.Activation;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Graph;
+using Serving.Gateway.Autoscaling;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
 using Serving.Gateway.Routing;
@@ -53,7 +54,8 @@ public static class GatewayHost
 
     /// <summary>
     /// Builds the gateway. Services registered by <paramref name="configure"/> win over the defaults
-    /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>).
+    /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>, the scaler feed's
+    /// <see cref="Serving.Scaler.Feed.IMetricsWriter"/>).
     /// </summary>
     public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
@@ -85,6 +87,7 @@ public static class GatewayHost
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton(_ => new BackendClient(options.BackendTimeout));
         configure?.Invoke(builder);
+        services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IActivationSignal, NoActivationSignal>();
         services.TryAddSingleton<ITrafficDraw, RandomTrafficDraw>();

@@ -36,5 +36,11 @@ public sealed record GatewayOptions
     /// <summary>Largest request body an InferenceGraph buffers (graph steps need the whole JSON).</summary>
     public long GraphMaxBodyBytes { get; init; } = 64L << 20;
 
+    /// <summary>Redis <c>host:port</c> to publish load and activation events to for the scaler; null = none.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Prefix of the feed's Redis keys and channel (the scaler must use the same).</summary>
+    public string RedisPrefix { get; init; } = "serving";
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

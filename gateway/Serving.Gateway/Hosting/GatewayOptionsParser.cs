@@ -21,13 +21,15 @@ public static class GatewayOptionsParser
           --routes FILE                JSON list of routes to serve, reloaded on change (optional)
           --graph-propagate-headers R  comma-separated regexes of header names InferenceGraph steps receive
                                        (KServe's router.headers.propagate, e.g. 'Authorization,X-Request-.*')
+          --redis HOST:PORT            publish load and activation events to the scaler through this Redis (optional)
+          --redis-prefix PREFIX        prefix of the feed's Redis keys and channel (default serving)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
         """;
 
     private static readonly string[] Known =
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
-        "activation-timeout-s", "backend-timeout-s", "routes", "log-level",
+        "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level",
         "graph-propagate-headers",
     ];
 
@@ -80,11 +82,25 @@ public static class GatewayOptionsParser
             GraphPropagateHeaders = config["graph-propagate-headers"] is { } patterns
                 ? [.. patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                 : defaults.GraphPropagateHeaders,
+            Redis = config["redis"] is { } redis ? RedisEndpoint(redis) : null,
+            RedisPrefix = config["redis-prefix"] is { Length: > 0 } prefix ? prefix : defaults.RedisPrefix,
             LogLevel = config["log-level"] is { } level
                 ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed
                     : throw new GatewayOptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{level}'")
                 : defaults.LogLevel,
         };
+    }
+
+    private static string RedisEndpoint(string value)
+    {
+        try
+        {
+            return Serving.Scaler.Hosting.ScalerOptionsParser.Endpoint(value);
+        }
+        catch (Serving.Scaler.Hosting.ScalerOptionsException e)
+        {
+            throw new GatewayOptionsException(e.Message);
+        }
     }
 
     private static int? Int(IConfiguration config, string name, int min, int max)

@@ -1,0 +1,3 @@
+using Serving.Scaler.Hosting;
+
+return await ScalerHost.RunAsync(args);
