@@ -11,6 +11,8 @@ using Serving.Gateway.Admin;
 using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Routing;
+using Serving.Scaler.Feed;
+using Serving.Scaler.Hosting;
 
 namespace Serving.Controller.Local.Hosting;
 
@@ -60,6 +62,14 @@ public static class LocalHost
             services.AddSingleton(sp => sp.GetRequiredService<LocalPlatform>().Status);
             services.AddSingleton<IAdminStatus, StatusEndpoint>();
             services.AddHostedService<PlatformService>();
+            // The scaler reads what the gateway publishes, in memory: a KEDA-compatible client can watch this machine.
+            services.AddSingleton(sp => new InMemoryMetricsStore(sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IMetricsWriter>(sp => sp.GetRequiredService<InMemoryMetricsStore>());
+            if (options.Scaler is { } scaler)
+            {
+                services.AddHostedService(sp => new ScalerService(scaler, sp.GetRequiredService<InMemoryMetricsStore>()));
+            }
+
             configure?.Invoke(builder);
         });
     }
@@ -73,6 +83,27 @@ public static class LocalHost
         {
             await base.StopAsync(cancellationToken);
             await platform.DisposeAsync();
+        }
+    }
+
+    /// <summary>The KEDA external scaler in this process; stopped before the gateway so that its streams end with OK.</summary>
+    private sealed class ScalerService(ScalerOptions options, InMemoryMetricsStore store) : IHostedService
+    {
+        private WebApplication? _scaler;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _scaler = ScalerHost.Build(options, store);
+            return _scaler.StartAsync(cancellationToken);
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (_scaler is not null)
+            {
+                await _scaler.StopAsync(cancellationToken);
+                await _scaler.DisposeAsync();
+            }
         }
     }
 

@@ -2,11 +2,13 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Serving.Autoscaling.Configuration;
 using Serving.Gateway.Hosting;
+using Serving.Scaler.Hosting;
 
 namespace Serving.Controller.Local.Hosting;
 
 /// <summary>The one-machine platform's command line: the gateway's settings and the local backend's.</summary>
-public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions Platform)
+/// <param name="Scaler">The KEDA external scaler served beside the gateway (null: none).</param>
+public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions Platform, ScalerOptions? Scaler = null)
 {
     public const string Usage = """
         usage: serving-local --manifests DIR --runtime PATH [options]
@@ -17,6 +19,7 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
           --port PORT                  gateway port (default 8080; 0 = any free port)
           --admin-port PORT            admin port: /status, /routes, /metrics, /healthz (default 8081; 0 = any)
           --domain DOMAIN              hosts are {isvc}.{namespace}.{domain} (default example.com)
+          --scaler-port PORT|off       the KEDA external scaler (gRPC) on 127.0.0.1 (default 9090; 0 = any)
           --scale-to-zero-grace S      seconds an idle revision keeps a replica after its window (default 30)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
         """;
@@ -96,12 +99,20 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
             StorageRoot = Path.GetFullPath(Take("storage-root") ?? Directory.GetCurrentDirectory()),
             Autoscaling = autoscaling,
         };
+        ScalerOptions? scaler = new() { LogLevel = logLevel };
+        if (Take("scaler-port") is { } scalerPort)
+        {
+            scaler = scalerPort == "off" ? null
+                : int.TryParse(scalerPort, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535 ? scaler with { Port = p }
+                : throw new LocalOptionsException($"--scaler-port must be a port number (0-65535) or 'off', got '{scalerPort}'");
+        }
+
         if (values.Count > 0)
         {
             throw new LocalOptionsException($"unknown option --{values.Keys.First()}");
         }
 
-        return new LocalOptions(gateway, platform);
+        return new LocalOptions(gateway, platform, scaler);
     }
 }
 

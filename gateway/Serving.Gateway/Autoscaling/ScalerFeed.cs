@@ -33,10 +33,25 @@ public static class ScalerFeed
 
         services.AddSingleton<FeedActivationSignal>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedActivationSignal>());
-        services.TryAddSingleton<IActivationSignal>(sp => sp.GetRequiredService<FeedActivationSignal>());
+        // A host that listens to activation itself (the local platform) keeps listening; the feed is told too.
+        if (services.LastOrDefault(d => d.ServiceType == typeof(IActivationSignal)) is { } own)
+        {
+            services.Remove(own);
+            services.AddSingleton<IActivationSignal>(sp => new CompositeActivationSignal([Resolve(sp, own), sp.GetRequiredService<FeedActivationSignal>()]));
+        }
+        else
+        {
+            services.AddSingleton<IActivationSignal>(sp => sp.GetRequiredService<FeedActivationSignal>());
+        }
+
         services.AddHostedService<MetricsPublisher>();
         return services;
     }
+
+    private static IActivationSignal Resolve(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IActivationSignal)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 
     internal static RevisionId ToRevisionId(this RevisionKey key) =>
         new(key.Namespace, key.Service, ComponentNames.Of(key.Component), key.Revision);

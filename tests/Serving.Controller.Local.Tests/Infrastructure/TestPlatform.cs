@@ -39,7 +39,8 @@ internal sealed class TestPlatform : IAsyncDisposable
     public Uri Admin { get; }
 
     /// <param name="grace">Scale-to-zero grace (Knative's default is 30 s; tests shorten it).</param>
-    public static async Task<TestPlatform> StartAsync(TimeSpan? grace = null)
+    /// <param name="storageRoot">Where relative storage URIs point (default: this test's folder).</param>
+    public static async Task<TestPlatform> StartAsync(TimeSpan? grace = null, string? storageRoot = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "serving-local-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(root, "manifests"));
@@ -51,7 +52,7 @@ internal sealed class TestPlatform : IAsyncDisposable
             {
                 ManifestDirectory = Path.Combine(root, "manifests"),
                 RuntimePath = Path.Combine(AppContext.BaseDirectory, "serving-runtime.dll"),
-                StorageRoot = root,
+                StorageRoot = storageRoot ?? root,
                 ScratchDirectory = Path.Combine(root, "scratch"),
                 ScanInterval = TimeSpan.FromMilliseconds(100),
                 DecisionInterval = TimeSpan.FromMilliseconds(500),
