@@ -82,9 +82,11 @@ internal static class ServiceStatus
         }
 
         bool routed = state.Components.Values.All(b => b.LatestReadyRevision is not null);
+        // Routes exist once a revision is ready; before that the ingress is Unknown, and False only when a component failed.
+        string ingress = routed ? ConditionStatus.True : WorstStatus(conditions);
         conditions.Add(routed
             ? Condition(ConditionTypes.IngressReady, ConditionStatus.True, now, null, null)
-            : Condition(ConditionTypes.IngressReady, ConditionStatus.False, now, "Predictor ingress not created", null));
+            : Condition(ConditionTypes.IngressReady, ingress, now, "Predictor ingress not created", null));
         bool ready = notReady is null && routed;
         conditions.Add(ready
             ? Condition(ConditionTypes.Ready, ConditionStatus.True, now, null, null)
