@@ -376,9 +376,10 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         }
         else
         {
-            _catalog.Set(new ServiceRoute(entry.Key.Namespace, entry.Key.Name, components));
+            // Stamped as the route is handed over: Set releases held requests, which may be forwarded before it returns.
             long now = _time.GetTimestamp();
             routed.ForEach(t => t.Stamp(StartStep.Routed, now));
+            _catalog.Set(new ServiceRoute(entry.Key.Namespace, entry.Key.Name, components));
         }
 
         var states = _catalog.Revisions.ToDictionary(r => r.Key);

@@ -18,7 +18,7 @@ public enum StartStep
     /// <summary>Its readiness endpoint first answered 200.</summary>
     Ready,
 
-    /// <summary>The gateway's routing model first held it as a ready endpoint.</summary>
+    /// <summary>It was first handed to the gateway's routing model as a ready endpoint (<c>ServiceCatalog.Set</c>).</summary>
     Routed,
 
     /// <summary>A request held at zero got its slot and was about to be forwarded (gateway side).</summary>
