@@ -29,6 +29,8 @@ public sealed class ColdStartTimelineTests
         var start = platform.Starts[^1];
         Assert.NotSame(initial, start);
         Assert.StartsWith("iris-predictor-", start.Replica, StringComparison.Ordinal);
+        // The runtime's "loaded" line is written after it turns ready, so it may still be on its way.
+        await TestPlatform.WaitUntilAsync(() => Task.FromResult(start.Has(StartStep.ModelLoaded)), Long, "the model's loaded line");
         var steps = Enum.GetValues<StartStep>();
         Assert.All(steps, step => Assert.True(start.At(step) is not null, $"{step} was not recorded"));
         var stamps = steps.Select(step => start.At(step)!.Value).ToList();

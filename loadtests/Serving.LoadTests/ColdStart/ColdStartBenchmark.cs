@@ -141,6 +141,11 @@ internal sealed class ColdStartBenchmark(ColdStartOptions options, Progress prog
 
         var timeline = at.TimelineAfter(variant.Service, sent)
             ?? throw new BenchmarkException($"{variant.Service}: no start timeline activated by the request");
+        for (int i = 0; i < 100 && !timeline.Has(StartStep.ModelLoaded); i++)
+        {
+            await Task.Delay(10, cancellationToken); // the runtime logs "loaded" after it turns ready: the line may trail
+        }
+
         long Of(StartStep step) => timeline.At(step) ?? throw new BenchmarkException($"{timeline.Replica}: no {step} on its timeline");
         TimeSpan Span(long from, long to) => Stopwatch.GetElapsedTime(from, to);
 
