@@ -7,6 +7,7 @@ using Serving.Controller.Admission;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Alpha1;
 using Serving.Controller.Api.V1Beta1;
+using Serving.Controller.Local.Diagnostics;
 using Serving.Controller.Local.Processes;
 using Serving.Controller.Local.Scaling;
 using Serving.Controller.Local.Sources;
@@ -41,6 +42,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     private readonly Channel<ServiceKey> _dirty = Channel.CreateUnbounded<ServiceKey>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<ServiceKey, ServiceEntry> _services = [];
     private readonly StatusBoard _board = new();
+    private readonly StartHistory _starts = new();
     private RuntimeCatalog _runtimes = RuntimeCatalog.Defaults;
     private IReadOnlyDictionary<string, IReadOnlyList<Loading.LoadError>> _fileErrors = new Dictionary<string, IReadOnlyList<Loading.LoadError>>();
     private DateTimeOffset _nextScan;
@@ -67,6 +69,9 @@ public sealed partial class LocalPlatform : IAsyncDisposable
 
     /// <summary>KServe-shaped status of everything the folder declares; safe to read from any thread.</summary>
     public StatusBoard Status => _board;
+
+    /// <summary>Timelines of the most recent replica starts (a bounded history, oldest first), for cold-start benchmarks.</summary>
+    public IReadOnlyList<StartTimeline> Starts => _starts.Snapshot();
 
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops every replica.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -177,6 +182,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     /// <summary>A request is waiting for a revision: start a replica now if none is wanted, then let the KPA decide.</summary>
     private void Activate(RevisionKey key)
     {
+        long activated = _time.GetTimestamp();
         var service = new ServiceKey(key.Namespace, key.Service);
         if (!_services.TryGetValue(service, out var entry) || !entry.Live.TryGetValue(key.Revision, out var live))
         {
@@ -191,7 +197,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         if (live.Runner.Desired == 0)
         {
             LogActivated(_logger, live.Runner.Name);
-            live.Runner.ScaleTo(Math.Max(1, live.Autoscaler.Config.ActivationScale));
+            live.Runner.ScaleTo(Math.Max(1, live.Autoscaler.Config.ActivationScale), activated);
         }
 
         Decide(live);
@@ -324,6 +330,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         {
             LogRetired(_logger, live.Runner.Name);
             live.Runner.Changed -= entry.OnRunnerChanged;
+            live.Gateway = null;
             _ = live.Runner.DisposeAsync().AsTask();
         }
 
@@ -339,7 +346,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         LiveRevision? live = null;
         var runner = new RevisionRunner(
             revision, command, error, _options.Replicas,
-            address => live?.Gateway?.Replicas.FirstOrDefault(r => r.Address == address)?.InFlight ?? 0, _logger);
+            address => live?.Gateway?.Replicas.FirstOrDefault(r => r.Address == address)?.InFlight ?? 0, _starts, _time, _logger);
         live = new LiveRevision(key, runner, new RevisionAutoscaler(config, _time));
         runner.Changed += entry.OnRunnerChanged;
         if (runner.Phase == RevisionPhase.Failed)
@@ -387,6 +394,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     private void Route(ServiceEntry entry, ServicePlan? plan)
     {
         var components = new Dictionary<Component, ComponentRoute>();
+        var routed = new List<StartTimeline>();
         foreach (var component in plan?.Components ?? [])
         {
             var traffic = component.Traffic.Where(t => t.Revision is not null).ToList();
@@ -397,10 +405,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
 
             components[ComponentOf(component.Component)] = new ComponentRoute(
                 [.. traffic.Select(t => new Gateway.Model.TrafficTarget(t.Revision!, t.Percent, t.Tag))],
-                [
-                    .. component.Revisions.Select(r => new RevisionRoute(
-                        r.Name, r.Template.ContainerConcurrency, [.. entry.Live[r.Name].Runner.Endpoints.Select(a => new EndpointRoute(a, true))])),
-                ]);
+                [.. component.Revisions.Select(r => RevisionRouteOf(r, entry.Live[r.Name].Runner, routed))]);
         }
 
         if (plan is null || !components.ContainsKey(Component.Predictor) || components.Count != plan.Components.Count)
@@ -411,6 +416,9 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         {
             string? protocol = plan.Components.FirstOrDefault(c => c.Component == ComponentTypes.Predictor)?.Revisions
                 .FirstOrDefault()?.Template.ProtocolVersion;
+            // Stamped as the route is handed over: Set releases held requests, which may be forwarded before it returns.
+            long now = _time.GetTimestamp();
+            routed.ForEach(t => t.Stamp(StartStep.Routed, now));
             _catalog.Set(new ServiceRoute(entry.Key.Namespace, entry.Key.Name, components) { ProtocolVersion = protocol });
         }
 
@@ -421,6 +429,13 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         }
     }
 
+    private static RevisionRoute RevisionRouteOf(RevisionRecord revision, RevisionRunner runner, List<StartTimeline> routed)
+    {
+        var serving = runner.Serving;
+        routed.AddRange(serving.Select(s => s.Timeline));
+        return new RevisionRoute(revision.Name, revision.Template.ContainerConcurrency, [.. serving.Select(s => new EndpointRoute(s.Address, true))]);
+    }
+
     private void Delete(ServiceEntry entry)
     {
         LogDeleted(_logger, "InferenceService " + entry.Key);
@@ -429,6 +444,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         foreach (var live in entry.Live.Values)
         {
             live.Runner.Changed -= entry.OnRunnerChanged;
+            live.Gateway = null;
             _ = live.Runner.DisposeAsync().AsTask();
         }
 
@@ -483,7 +499,33 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         public RevisionAutoscaler Autoscaler { get; } = autoscaler;
 
         /// <summary>The gateway's view of the revision (load, replicas' in-flight counts) once routed.</summary>
-        public RevisionState? Gateway { get; set; }
+        public RevisionState? Gateway
+        {
+            get;
+            set
+            {
+                if (ReferenceEquals(field, value))
+                {
+                    return;
+                }
+
+                field?.ColdStartForwarding -= OnColdStartForwarding;
+                field = value;
+                field?.ColdStartForwarding += OnColdStartForwarding;
+            }
+        }
+
+        /// <summary>A request held at zero is being forwarded: it closes the timelines of the replicas just routed.</summary>
+        private void OnColdStartForwarding(RevisionState state, long timestamp)
+        {
+            foreach (var timeline in Runner.ServingTimelines)
+            {
+                if (timeline.Has(StartStep.Routed))
+                {
+                    timeline.Stamp(StartStep.Forwarded, timestamp);
+                }
+            }
+        }
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "watching {Directory} for KServe manifests")]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Serving.Controller.Local.Diagnostics;
 
 namespace Serving.Controller.Local.Processes;
 
@@ -12,6 +13,9 @@ namespace Serving.Controller.Local.Processes;
 internal sealed partial class ReplicaProcess : IAsyncDisposable
 {
     private const int TailLines = 20;
+
+    /// <summary>Part of the runtime's "Model {Model} version {Version} loaded from {Path} ..." line (ModelLoader).</summary>
+    private const string LoadedMarker = " loaded from ";
     private static readonly HttpClient Probe = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
     {
         Timeout = TimeSpan.FromSeconds(2),
@@ -26,10 +30,11 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _stopRequested;
 
-    private ReplicaProcess(Process process, string name, ILogger logger)
+    private ReplicaProcess(Process process, string name, StartTimeline timeline, ILogger logger)
     {
         _process = process;
         _name = name;
+        Timeline = timeline;
         _logger = logger;
     }
 
@@ -41,10 +46,8 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
     /// <summary>Set once ready: <c>http://127.0.0.1:{port}</c>.</summary>
     public string? Address { get; private set; }
 
-    public DateTimeOffset StartedAt { get; private set; }
-
-    /// <summary>When readiness was first seen (for the cold-start breakdown).</summary>
-    public DateTimeOffset? ReadyAt { get; private set; }
+    /// <summary>When it was spawned, loaded its model, listened and became ready (for the cold-start breakdown).</summary>
+    public StartTimeline Timeline { get; }
 
     /// <summary>Completes with the exit code when the process ends.</summary>
     public Task<int> Exited => _exited.Task;
@@ -63,7 +66,7 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
         }
     }
 
-    public static ReplicaProcess Start(RuntimeCommand command, string name, ILogger logger)
+    public static ReplicaProcess Start(RuntimeCommand command, string name, StartTimeline timeline, ILogger logger)
     {
         var info = new ProcessStartInfo(command.FileName)
         {
@@ -82,12 +85,12 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var replica = new ReplicaProcess(process, name, logger);
+        var replica = new ReplicaProcess(process, name, timeline, logger);
         process.OutputDataReceived += (_, e) => replica.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => replica.OnLine(e.Data);
         process.Exited += (_, _) => replica.OnExited();
-        replica.StartedAt = DateTimeOffset.UtcNow;
         process.Start();
+        timeline.Stamp(StartStep.Spawned);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return replica;
@@ -122,8 +125,8 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
                     using var response = await Probe.GetAsync(new Uri(address + "/v2/health/ready"), linked.Token);
                     if (response.IsSuccessStatusCode)
                     {
+                        Timeline.Stamp(StartStep.Ready);
                         Address = address;
-                        ReadyAt = DateTimeOffset.UtcNow;
                         return address;
                     }
                 }
@@ -190,8 +193,14 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
         }
 
         LogOutput(_logger, _name, line);
+        if (!Timeline.Has(StartStep.ModelLoaded) && line.Contains(LoadedMarker, StringComparison.Ordinal))
+        {
+            Timeline.Stamp(StartStep.ModelLoaded);
+        }
+
         if (!_listening.Task.IsCompleted && ListeningLine().Match(line) is { Success: true } match)
         {
+            Timeline.Stamp(StartStep.Listening);
             _listening.TrySetResult(match.Groups[1].Value);
         }
     }

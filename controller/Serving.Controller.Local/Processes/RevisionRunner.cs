@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serving.Controller.Local.Diagnostics;
 using Serving.Controller.Planning;
 
 namespace Serving.Controller.Local.Processes;
@@ -36,13 +37,19 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
     private readonly ReplicaTimings _timings;
     private readonly Func<string, int> _inFlight;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly StartHistory _history;
     private readonly CancellationTokenSource _disposed = new();
     private int _desired;
     private int _started;
     private int _restarts;
 
-    public RevisionRunner(RevisionRecord revision, RuntimeCommand? command, string? error, ReplicaTimings timings, Func<string, int> inFlight, ILogger logger)
+    public RevisionRunner(
+        RevisionRecord revision, RuntimeCommand? command, string? error, ReplicaTimings timings, Func<string, int> inFlight,
+        StartHistory history, TimeProvider clock, ILogger logger)
     {
+        _history = history;
+        _clock = clock;
         Revision = revision;
         _command = command;
         _timings = timings;
@@ -84,13 +91,28 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
     public int ReadyReplicas => Endpoints.Count;
 
-    /// <summary>The newest replica's start and readiness times, for the cold-start breakdown.</summary>
-    public (DateTimeOffset Started, DateTimeOffset? Ready)? LastStart { get; private set; }
+    /// <summary>Ready replicas taking traffic, with their start timelines.</summary>
+    public IReadOnlyList<(string Address, StartTimeline Timeline)> Serving
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _replicas.Where(r => r.Ready && !r.Draining).Select(r => (r.Process.Address!, r.Process.Timeline))];
+            }
+        }
+    }
+
+    /// <summary>The start timelines of the ready replicas taking traffic.</summary>
+    public IReadOnlyList<StartTimeline> ServingTimelines => [.. Serving.Select(s => s.Timeline)];
 
     public RevisionObservation Observe() => new(Phase, ReadyReplicas, Message, ExitCode);
 
-    /// <summary>Sets how many replicas should run; starts or drains the difference.</summary>
-    public void ScaleTo(int replicas)
+    /// <summary>
+    /// Sets how many replicas should run; starts or drains the difference. <paramref name="activatedAt"/> (a timestamp,
+    /// 0 for none) is when a waiting request asked for this, recorded on the timelines of the replicas it starts.
+    /// </summary>
+    public void ScaleTo(int replicas, long activatedAt = 0)
     {
         if (_command is null || Phase == RevisionPhase.Failed || _disposed.IsCancellationRequested)
         {
@@ -118,7 +140,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
         for (int i = 0; i < start; i++)
         {
-            Start();
+            Start(activatedAt);
         }
 
         if (drain.Count > 0)
@@ -151,10 +173,17 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         _disposed.Dispose();
     }
 
-    private void Start()
+    private void Start(long activatedAt)
     {
         int number = Interlocked.Increment(ref _started);
-        var process = ReplicaProcess.Start(_command!, $"{Name}#{number}", _logger);
+        var timeline = new StartTimeline($"{Name}#{number}", _clock);
+        if (activatedAt != 0)
+        {
+            timeline.Stamp(StartStep.Activated, activatedAt);
+        }
+
+        _history.Add(timeline);
+        var process = ReplicaProcess.Start(_command!, timeline.Replica, timeline, _logger);
         var entry = new Entry(process, number);
         lock (_lock)
         {
@@ -177,10 +206,10 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
                 first = Phase != RevisionPhase.Ready;
                 Phase = RevisionPhase.Ready;
                 _restarts = 0;
-                LastStart = (entry.Process.StartedAt, entry.Process.ReadyAt);
             }
 
-            LogReady(_logger, entry.Process.Name, address, (entry.Process.ReadyAt!.Value - entry.Process.StartedAt).TotalMilliseconds, first);
+            var took = entry.Process.Timeline.Between(StartStep.Spawned, StartStep.Ready) ?? TimeSpan.Zero;
+            LogReady(_logger, entry.Process.Name, address, took.TotalMilliseconds, first);
             Changed?.Invoke(this);
         }
         catch (ReplicaFailedException e)

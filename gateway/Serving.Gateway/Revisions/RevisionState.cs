@@ -37,6 +37,13 @@ public sealed class RevisionState
 
     public IReadOnlyList<Replica> Replicas => _replicas;
 
+    /// <summary>
+    /// Raised with a <see cref="TimeProvider.GetTimestamp"/> value when a request held at zero has its replica and is
+    /// about to be forwarded; only cold starts raise it, so the warm path pays nothing. Lets a backend or a benchmark
+    /// close its cold-start timeline.
+    /// </summary>
+    public event Action<RevisionState, long>? ColdStartForwarding;
+
     /// <summary>Per-replica limit (<c>containerConcurrency</c>); 0 when there is none.</summary>
     public int ContainerConcurrency => _limit == int.MaxValue ? 0 : _limit;
 
@@ -108,6 +115,7 @@ public sealed class RevisionState
             if (cold)
             {
                 Metrics.ColdStarts.Inc();
+                ColdStartForwarding?.Invoke(this, _time.GetTimestamp());
             }
 
             return new Lease(this, replica, cold);

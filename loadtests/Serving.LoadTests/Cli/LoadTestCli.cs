@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Serving.LoadTests.ColdStart;
 using Serving.LoadTests.Gateway;
 using Serving.LoadTests.Graph;
 using Serving.LoadTests.Runtime;
@@ -17,6 +18,7 @@ internal static class LoadTestCli
                      a runtime tuning sweep, routing snapshot rebuild and lookup with many InferenceServices
           graph      InferenceGraph overhead: a Sequence of two steps against the same two calls, an Ensemble of
                      three against its slowest step
+          coldstart  the one-machine platform: first request at zero → response, phase by phase (iris)
         (runtime-knobs, used by 'gateway', prints the runtime settings in effect in its own process)
         'serving-loadtests <benchmark> --help' lists a benchmark's options.
         """;
@@ -46,6 +48,7 @@ internal static class LoadTestCli
                 "runtime" => await RunRuntimeAsync(args[1..], stop.Token),
                 "gateway" => await RunGatewayAsync(args[1..], stop.Token),
                 "graph" => await RunGraphAsync(args[1..], stop.Token),
+                "coldstart" => await RunColdStartAsync(args[1..], stop.Token),
                 "runtime-knobs" => await RuntimeKnobsProbe.RunAsync(stop.Token),
                 _ => throw new UsageException($"unknown benchmark '{args[0]}'"),
             };
@@ -102,5 +105,16 @@ internal static class LoadTestCli
 
         var options = GatewayBenchOptions.Parse(args);
         return await new GatewayBenchmark(options, new Progress()).RunAsync(cancellationToken);
+    }
+
+    private static async Task<int> RunColdStartAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(ColdStartOptions.Usage);
+            return 0;
+        }
+
+        return await new ColdStartBenchmark(ColdStartOptions.Parse(args), new Progress()).RunAsync(cancellationToken);
     }
 }

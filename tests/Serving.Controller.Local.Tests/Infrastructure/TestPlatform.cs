@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Serving.Autoscaling.Configuration;
+using Serving.Controller.Local.Diagnostics;
 using Serving.Controller.Local.Hosting;
 using Serving.Controller.Local.Processes;
 using Serving.Gateway.Hosting;
@@ -37,6 +39,9 @@ internal sealed class TestPlatform : IAsyncDisposable
     public Uri Inference { get; }
 
     public Uri Admin { get; }
+
+    /// <summary>The platform's recent replica start timelines.</summary>
+    public IReadOnlyList<StartTimeline> Starts => _app.Services.GetRequiredService<LocalPlatform>().Starts;
 
     /// <param name="grace">Scale-to-zero grace (Knative's default is 30 s; tests shorten it).</param>
     /// <param name="storageRoot">Where relative storage URIs point (default: this test's folder).</param>
