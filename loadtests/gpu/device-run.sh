@@ -15,6 +15,8 @@ chmod +x zstd
 rm -rf "$base/app"
 cat $(ls app.tar.zst.* | sort -t. -k4 -n) | ./zstd -d --long=30 -q | tar -C "$base" -x
 app=$base/app
+mkdir -p "$app/provider"
+cat $(ls provider.zst.* | sort -t. -k3 -n) | ./zstd -d --long=30 -q -o "$app/provider/libonnxruntime_providers_cuda.so"
 for native in "$app"/runtime/Serving.Runtime.Host/bin/Release/net10.0/runtimes/linux-x64/native \
               "$app"/loadtests/Serving.LoadTests/bin/Release/net10.0/runtimes/linux-x64/native; do
   ln -f "$app/provider/libonnxruntime_providers_cuda.so" "$native/"
@@ -52,5 +54,5 @@ dotnet loadtests/Serving.LoadTests/bin/Release/net10.0/serving-loadtests.dll run
   --model "$model_dir/model.onnx" --model-name resnet50 --device cuda --server-dll "$server_dll" \
   --output "$out/gpu-runtime.md" --work-dir "$base/results" --no-plot "$@" 2>&1 | tee "$out/bench.log" || status=1
 kill "$dmon" || true
-tar -C "$base" -czf "$out/logs.tgz" dmon.txt results/*.log check 2>/dev/null || true
+(cd "$base" && tar -czf "$out/logs.tgz" dmon.txt results/*.log check) || true
 exit $status

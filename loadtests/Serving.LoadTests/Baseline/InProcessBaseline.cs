@@ -8,8 +8,8 @@ namespace Serving.LoadTests.Baseline;
 
 /// <summary>
 /// The ceiling the server is compared with: one <see cref="InferenceSession"/> in this process, with the runtime's
-/// default session settings (IntraOpNumThreads 0, ORT_ENABLE_ALL, and the CUDA execution provider on device 0 when the
-/// server runs with <c>--device cuda</c>), calling <c>Run</c> back to back on a prepared input in host memory, as the
+/// default session settings (IntraOpNumThreads 0, ORT_ENABLE_ALL, and the CUDA execution provider on device 0 with the
+/// server's cuDNN algorithm search when the server runs with <c>--device cuda</c>), calling <c>Run</c> back to back on a prepared input in host memory, as the
 /// server's inputs are. No serialisation, no HTTP.
 /// </summary>
 internal sealed class InProcessBaseline : IDisposable
@@ -20,7 +20,7 @@ internal sealed class InProcessBaseline : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    public InProcessBaseline(string modelPath, BenchDevice device, IReadOnlyList<int> rowShape)
+    public InProcessBaseline(string modelPath, BenchDevice device, string cudnnConvAlgoSearch, IReadOnlyList<int> rowShape)
     {
         using var options = new SessionOptions
         {
@@ -32,7 +32,13 @@ internal sealed class InProcessBaseline : IDisposable
         {
             try
             {
-                options.AppendExecutionProvider_CUDA(0);
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = "0",
+                    ["cudnn_conv_algo_search"] = cudnnConvAlgoSearch.ToUpperInvariant(),
+                });
+                options.AppendExecutionProvider_CUDA(cuda);
             }
             catch (OnnxRuntimeException e)
             {

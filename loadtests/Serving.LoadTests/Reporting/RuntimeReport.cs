@@ -89,7 +89,7 @@ internal static class RuntimeReport
         }
 
         md.AppendLine(
-            $"- In-process baseline: one `InferenceSession` ({(o.Device == BenchDevice.Cuda ? "CUDA execution provider on device 0, inputs and outputs in host memory" : "CPU")}, IntraOpNumThreads 0, ORT_ENABLE_ALL, as the server), `Run` back to back " +
+            $"- In-process baseline: one `InferenceSession` ({(o.Device == BenchDevice.Cuda ? $"CUDA execution provider on device 0, cuDNN algorithm search {o.CudnnConvAlgoSearch}, inputs and outputs in host memory" : "CPU")}, IntraOpNumThreads 0, ORT_ENABLE_ALL, as the server), `Run` back to back " +
             $"for {o.BaselineDuration.TotalSeconds:0.#} s per batch size after 0.5 s of warm-up, at the start and again at the end of the run; the mean is the reference.");
         md.AppendLine(
             $"- Server cells: one `serving-runtime` process per configuration on a free loopback port, killed afterwards; per cell " +

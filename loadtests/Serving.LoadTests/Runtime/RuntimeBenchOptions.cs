@@ -14,6 +14,8 @@ internal sealed record RuntimeBenchOptions
           --row-shape LIST           input dimensions past the batch where the model leaves them dynamic (default 3,48,192:
                                      a PP-OCR cls text-line crop); fixed ones come from the model
           --device cpu|cuda          where the server (--device) and the in-process baseline run the model (default cpu)
+          --cudnn-conv-algo-search S heuristic, exhaustive or default, for the server and the baseline alike on CUDA
+                                     (default heuristic, the server's default)
           --server-dll PATH          serving-runtime build (default runtime/Serving.Runtime.Host/bin/Release/net10.0/serving-runtime.dll)
           --output PATH              markdown report (default loadtests/reports/runtime.md; a .png plot goes beside it)
           --work-dir DIR             payloads, server logs and raw results (default loadtests/results/runtime)
@@ -36,6 +38,8 @@ internal sealed record RuntimeBenchOptions
     public string ModelName { get; init; } = "ppocr-cls";
 
     public BenchDevice Device { get; init; } = BenchDevice.Cpu;
+
+    public string CudnnConvAlgoSearch { get; init; } = "heuristic";
 
     public IReadOnlyList<int> RowShape { get; init; } = [3, 48, 192];
 
@@ -79,6 +83,7 @@ internal sealed record RuntimeBenchOptions
             ModelPath = read.Text("model") ?? d.ModelPath,
             ModelName = read.Text("model-name") ?? d.ModelName,
             RowShape = read.Ints("row-shape", 1) ?? d.RowShape,
+            CudnnConvAlgoSearch = read.Text("cudnn-conv-algo-search") is { } search ? ParseSearch(search) : d.CudnnConvAlgoSearch,
             Device = read.Text("device") is { } device ? ParseDevice(device) : d.Device,
             ServerDll = read.Text("server-dll") ?? d.ServerDll,
             OutputPath = read.Text("output") ?? d.OutputPath,
@@ -100,6 +105,10 @@ internal sealed record RuntimeBenchOptions
         read.EnsureAllTaken();
         return options;
     }
+
+    private static string ParseSearch(string value) => value is "heuristic" or "exhaustive" or "default"
+        ? value
+        : throw new UsageException($"--cudnn-conv-algo-search takes heuristic, exhaustive or default, not '{value}'");
 
     private static BenchDevice ParseDevice(string value) => value switch
     {

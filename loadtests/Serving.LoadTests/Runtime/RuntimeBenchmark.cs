@@ -62,7 +62,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             foreach (double d in options.Delays)
             {
                 sweep.AddRange(await MeasureConfigAsync(
-                    new ServerConfig(topBatch, d, options.Device), [WireFormat.Binary], [topConcurrency], modelPath, serverDll, cancellationToken));
+                    new ServerConfig(topBatch, d, options.Device, options.CudnnConvAlgoSearch), [WireFormat.Binary], [topConcurrency], modelPath, serverDll, cancellationToken));
             }
 
             delay = ChooseDelay(sweep) ?? delay;
@@ -70,7 +70,8 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
         }
 
         var cells = new List<CellResult>();
-        var configs = options.BatchSizes.Select(b => new ServerConfig(b, delay, options.Device)).Prepend(new ServerConfig(1, 0, options.Device));
+        var configs = options.BatchSizes.Select(b => new ServerConfig(b, delay, options.Device, options.CudnnConvAlgoSearch))
+            .Prepend(new ServerConfig(1, 0, options.Device, options.CudnnConvAlgoSearch));
         foreach (var config in configs)
         {
             cells.AddRange(await MeasureConfigAsync(config, options.Protocols, options.Concurrency, modelPath, serverDll, cancellationToken));
@@ -78,7 +79,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
         var baselineEnd = await MeasureBaselineAsync("end", modelPath, cancellationToken);
 
-        var exampleConfig = new ServerConfig(topBatch, delay, options.Device);
+        var exampleConfig = new ServerConfig(topBatch, delay, options.Device, options.CudnnConvAlgoSearch);
         var result = new RuntimeBenchResult(
             startedAt,
             clock.Elapsed,
@@ -127,7 +128,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
     private async Task<List<BaselinePoint>> MeasureBaselineAsync(string phase, string modelPath, CancellationToken cancellationToken)
     {
-        using var baseline = new InProcessBaseline(modelPath, options.Device, options.RowShape);
+        using var baseline = new InProcessBaseline(modelPath, options.Device, options.CudnnConvAlgoSearch, options.RowShape);
         _input ??= baseline.Input;
         var points = new List<BaselinePoint>();
         foreach (int batch in options.BaselineBatches)

@@ -4,7 +4,8 @@ using Serving.LoadTests.Baseline;
 namespace Serving.LoadTests.Server;
 
 /// <summary>One serving-runtime configuration under test; <see cref="MaxBatchSize"/> 1 is batching off.</summary>
-internal sealed record ServerConfig(int MaxBatchSize, double MaxBatchDelayMs, BenchDevice Device = BenchDevice.Cpu)
+internal sealed record ServerConfig(
+    int MaxBatchSize, double MaxBatchDelayMs, BenchDevice Device = BenchDevice.Cpu, string CudnnConvAlgoSearch = "heuristic")
 {
     public bool Batching => MaxBatchSize > 1;
 
@@ -22,6 +23,7 @@ internal sealed record ServerConfig(int MaxBatchSize, double MaxBatchDelayMs, Be
         "--max-batch-delay-ms", MaxBatchDelayMs.ToString(CultureInfo.InvariantCulture),
         "--intra-op-threads", "0",
         "--device", Device == BenchDevice.Cuda ? "cuda" : "cpu",
+        "--cudnn-conv-algo-search", CudnnConvAlgoSearch,
         "--log-level", "Warning",
     ];
 }
