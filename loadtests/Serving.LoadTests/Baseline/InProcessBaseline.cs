@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using Serving.LoadTests.Cli;
 using Serving.LoadTests.Observation;
 using Serving.LoadTests.Payloads;
 
@@ -7,8 +8,9 @@ namespace Serving.LoadTests.Baseline;
 
 /// <summary>
 /// The ceiling the server is compared with: one <see cref="InferenceSession"/> in this process, with the runtime's
-/// default session settings (CPU, IntraOpNumThreads 0, ORT_ENABLE_ALL), calling <c>Run</c> back to back on a prepared
-/// input. No serialisation, no copies, no HTTP.
+/// default session settings (IntraOpNumThreads 0, ORT_ENABLE_ALL, and the CUDA execution provider on device 0 with the
+/// server's cuDNN algorithm search when the server runs with <c>--device cuda</c>), calling <c>Run</c> back to back on a prepared input in host memory, as the
+/// server's inputs are. No serialisation, no HTTP.
 /// </summary>
 internal sealed class InProcessBaseline : IDisposable
 {
@@ -18,7 +20,7 @@ internal sealed class InProcessBaseline : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    public InProcessBaseline(string modelPath)
+    public InProcessBaseline(string modelPath, BenchDevice device, string cudnnConvAlgoSearch, IReadOnlyList<int> rowShape)
     {
         using var options = new SessionOptions
         {
@@ -26,22 +28,39 @@ internal sealed class InProcessBaseline : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        _session = new InferenceSession(modelPath, options);
-        _inputNames = [.. _session.InputMetadata.Keys];
-        _outputNames = [.. _session.OutputMetadata.Keys];
-        if (_inputNames is not [ClsImage.InputName])
+        if (device == BenchDevice.Cuda)
         {
-            throw new InvalidOperationException(
-                $"{modelPath} has inputs [{string.Join(", ", _inputNames)}]; the benchmark sends one input '{ClsImage.InputName}'");
+            try
+            {
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = "0",
+                    ["cudnn_conv_algo_search"] = cudnnConvAlgoSearch.ToUpperInvariant(),
+                });
+                options.AppendExecutionProvider_CUDA(cuda);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new BenchmarkException($"--device cuda: the CUDA execution provider could not be loaded: {e.Message}", e);
+            }
         }
+
+        _session = new InferenceSession(modelPath, options);
+        Input = ImageInput.From(_session, modelPath, rowShape);
+        _inputNames = [Input.Name];
+        _outputNames = [.. _session.OutputMetadata.Keys];
     }
+
+    /// <summary>The model's image input, which the request payloads are shaped after.</summary>
+    public ImageInput Input { get; }
 
     public static string OnnxRuntimeVersion => OrtEnv.Instance().GetVersionString();
 
     public BaselinePoint Measure(int batch, TimeSpan duration, CancellationToken cancellationToken)
     {
-        float[] data = ClsImage.Create(batch);
-        using var input = OrtValue.CreateTensorValueFromMemory(data, ClsImage.Shape(batch));
+        float[] data = Input.Create(batch);
+        using var input = OrtValue.CreateTensorValueFromMemory(data, Input.Shape(batch));
         OrtValue[] inputs = [input];
         using var runOptions = new RunOptions();
 

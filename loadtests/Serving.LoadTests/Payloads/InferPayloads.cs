@@ -4,13 +4,13 @@ using System.Text.Json;
 
 namespace Serving.LoadTests.Payloads;
 
-/// <summary>Writes the V2 request bodies for one cls image, in both wire formats.</summary>
+/// <summary>Writes the V2 request bodies for one image of the model under test, in both wire formats.</summary>
 internal static class InferPayloads
 {
-    public static InferPayload Write(WireFormat format, string directory)
+    public static InferPayload Write(WireFormat format, ImageInput input, string directory)
     {
         Directory.CreateDirectory(directory);
-        float[] image = ClsImage.Create();
+        float[] image = input.Create();
         string path = Path.GetFullPath(Path.Combine(directory, format == WireFormat.Binary ? "infer-binary.bin" : "infer.json"));
         var body = new ArrayBufferWriter<byte>(256 * 1024);
         int? headerLength = null;
@@ -19,9 +19,9 @@ internal static class InferPayloads
             writer.WriteStartObject();
             writer.WriteStartArray("inputs");
             writer.WriteStartObject();
-            writer.WriteString("name", ClsImage.InputName);
+            writer.WriteString("name", input.Name);
             writer.WriteStartArray("shape");
-            foreach (long dim in ClsImage.Shape(1))
+            foreach (long dim in input.Shape(1))
             {
                 writer.WriteNumberValue(dim);
             }

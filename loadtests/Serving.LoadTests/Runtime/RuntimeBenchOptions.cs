@@ -1,3 +1,4 @@
+using Serving.LoadTests.Baseline;
 using Serving.LoadTests.Cli;
 using Serving.LoadTests.Payloads;
 
@@ -10,6 +11,11 @@ internal sealed record RuntimeBenchOptions
         usage: serving-loadtests runtime [options]   (run from the repository root)
           --model PATH               ONNX model (default .models/ppocr-cls/model.onnx)
           --model-name NAME          name the server serves it under (default ppocr-cls)
+          --row-shape LIST           input dimensions past the batch where the model leaves them dynamic (default 3,48,192:
+                                     a PP-OCR cls text-line crop); fixed ones come from the model
+          --device cpu|cuda          where the server (--device) and the in-process baseline run the model (default cpu)
+          --cudnn-conv-algo-search S heuristic, exhaustive or default, for the server and the baseline alike on CUDA
+                                     (default heuristic, the server's default)
           --server-dll PATH          serving-runtime build (default runtime/Serving.Runtime.Host/bin/Release/net10.0/serving-runtime.dll)
           --output PATH              markdown report (default loadtests/reports/runtime.md; a .png plot goes beside it)
           --work-dir DIR             payloads, server logs and raw results (default loadtests/results/runtime)
@@ -30,6 +36,12 @@ internal sealed record RuntimeBenchOptions
     public string ModelPath { get; init; } = ".models/ppocr-cls/model.onnx";
 
     public string ModelName { get; init; } = "ppocr-cls";
+
+    public BenchDevice Device { get; init; } = BenchDevice.Cpu;
+
+    public string CudnnConvAlgoSearch { get; init; } = "heuristic";
+
+    public IReadOnlyList<int> RowShape { get; init; } = [3, 48, 192];
 
     public string ServerDll { get; init; } = "runtime/Serving.Runtime.Host/bin/Release/net10.0/serving-runtime.dll";
 
@@ -70,6 +82,9 @@ internal sealed record RuntimeBenchOptions
         {
             ModelPath = read.Text("model") ?? d.ModelPath,
             ModelName = read.Text("model-name") ?? d.ModelName,
+            RowShape = read.Ints("row-shape", 1) ?? d.RowShape,
+            CudnnConvAlgoSearch = read.Text("cudnn-conv-algo-search") is { } search ? ParseSearch(search) : d.CudnnConvAlgoSearch,
+            Device = read.Text("device") is { } device ? ParseDevice(device) : d.Device,
             ServerDll = read.Text("server-dll") ?? d.ServerDll,
             OutputPath = read.Text("output") ?? d.OutputPath,
             WorkDir = read.Text("work-dir") ?? d.WorkDir,
@@ -90,6 +105,17 @@ internal sealed record RuntimeBenchOptions
         read.EnsureAllTaken();
         return options;
     }
+
+    private static string ParseSearch(string value) => value is "heuristic" or "exhaustive" or "default"
+        ? value
+        : throw new UsageException($"--cudnn-conv-algo-search takes heuristic, exhaustive or default, not '{value}'");
+
+    private static BenchDevice ParseDevice(string value) => value switch
+    {
+        "cpu" => BenchDevice.Cpu,
+        "cuda" => BenchDevice.Cuda,
+        _ => throw new UsageException($"--device takes cpu or cuda, not '{value}'"),
+    };
 
     private static WireFormat[] ParseProtocols(string value) =>
         [.. value.Split(',').Select(v => v switch

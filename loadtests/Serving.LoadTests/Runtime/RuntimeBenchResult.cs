@@ -11,6 +11,7 @@ internal sealed record RuntimeBenchResult(
     MachineInfo Machine,
     RuntimeBenchOptions Options,
     BaselineSummary Baseline,
+    ImageInput Input,
     IReadOnlyList<CellResult> DelaySweep,
     double ChosenDelayMs,
     IReadOnlyList<CellResult> Cells,

@@ -20,6 +20,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
     private readonly WrkRunner _wrk = new(options.WrkThreads);
     private readonly Dictionary<WireFormat, InferPayload> _payloads = [];
+    private ImageInput? _input;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -37,15 +38,20 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             throw new BenchmarkException($"{serverDll} not found (dotnet build runtime/Serving.Runtime.Host -c Release)");
         }
 
-        var machine = MachineInfo.Read(
-            $"ONNX Runtime {InProcessBaseline.OnnxRuntimeVersion} (CPU execution provider)", await WrkRunner.VersionAsync(cancellationToken));
-        Directory.CreateDirectory(options.WorkDir);
-        foreach (var format in options.Protocols.Append(WireFormat.Binary).Distinct())
+        string provider = options.Device == BenchDevice.Cuda ? "CUDA" : "CPU";
+        List<string> tools = [$"ONNX Runtime {InProcessBaseline.OnnxRuntimeVersion} ({provider} execution provider)", await WrkRunner.VersionAsync(cancellationToken)];
+        if (options.Device == BenchDevice.Cuda)
         {
-            _payloads[format] = InferPayloads.Write(format, options.WorkDir);
+            tools.Add(await GpuInfo.DescribeAsync(cancellationToken));
         }
 
+        var machine = MachineInfo.Read(tools);
+        Directory.CreateDirectory(options.WorkDir);
         var baselineStart = await MeasureBaselineAsync("start", modelPath, cancellationToken);
+        foreach (var format in options.Protocols.Append(WireFormat.Binary).Distinct())
+        {
+            _payloads[format] = InferPayloads.Write(format, _input!, options.WorkDir);
+        }
 
         int topConcurrency = options.Concurrency.Max();
         int topBatch = options.BatchSizes.Max();
@@ -56,7 +62,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             foreach (double d in options.Delays)
             {
                 sweep.AddRange(await MeasureConfigAsync(
-                    new ServerConfig(topBatch, d), [WireFormat.Binary], [topConcurrency], modelPath, serverDll, cancellationToken));
+                    new ServerConfig(topBatch, d, options.Device, options.CudnnConvAlgoSearch), [WireFormat.Binary], [topConcurrency], modelPath, serverDll, cancellationToken));
             }
 
             delay = ChooseDelay(sweep) ?? delay;
@@ -64,7 +70,8 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
         }
 
         var cells = new List<CellResult>();
-        var configs = options.BatchSizes.Select(b => new ServerConfig(b, delay)).Prepend(new ServerConfig(1, 0));
+        var configs = options.BatchSizes.Select(b => new ServerConfig(b, delay, options.Device, options.CudnnConvAlgoSearch))
+            .Prepend(new ServerConfig(1, 0, options.Device, options.CudnnConvAlgoSearch));
         foreach (var config in configs)
         {
             cells.AddRange(await MeasureConfigAsync(config, options.Protocols, options.Concurrency, modelPath, serverDll, cancellationToken));
@@ -72,13 +79,14 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
         var baselineEnd = await MeasureBaselineAsync("end", modelPath, cancellationToken);
 
-        var exampleConfig = new ServerConfig(topBatch, delay);
+        var exampleConfig = new ServerConfig(topBatch, delay, options.Device, options.CudnnConvAlgoSearch);
         var result = new RuntimeBenchResult(
             startedAt,
             clock.Elapsed,
             machine,
             options,
             new BaselineSummary(baselineStart, baselineEnd),
+            _input!,
             sweep,
             delay,
             cells,
@@ -120,7 +128,8 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
     private async Task<List<BaselinePoint>> MeasureBaselineAsync(string phase, string modelPath, CancellationToken cancellationToken)
     {
-        using var baseline = new InProcessBaseline(modelPath);
+        using var baseline = new InProcessBaseline(modelPath, options.Device, options.CudnnConvAlgoSearch, options.RowShape);
+        _input ??= baseline.Input;
         var points = new List<BaselinePoint>();
         foreach (int batch in options.BaselineBatches)
         {

@@ -1,9 +1,11 @@
 using System.Globalization;
+using Serving.LoadTests.Baseline;
 
 namespace Serving.LoadTests.Server;
 
 /// <summary>One serving-runtime configuration under test; <see cref="MaxBatchSize"/> 1 is batching off.</summary>
-internal sealed record ServerConfig(int MaxBatchSize, double MaxBatchDelayMs)
+internal sealed record ServerConfig(
+    int MaxBatchSize, double MaxBatchDelayMs, BenchDevice Device = BenchDevice.Cpu, string CudnnConvAlgoSearch = "heuristic")
 {
     public bool Batching => MaxBatchSize > 1;
 
@@ -20,7 +22,8 @@ internal sealed record ServerConfig(int MaxBatchSize, double MaxBatchDelayMs)
         "--max-batch-size", MaxBatchSize.ToString(CultureInfo.InvariantCulture),
         "--max-batch-delay-ms", MaxBatchDelayMs.ToString(CultureInfo.InvariantCulture),
         "--intra-op-threads", "0",
-        "--device", "cpu",
+        "--device", Device == BenchDevice.Cuda ? "cuda" : "cpu",
+        "--cudnn-conv-algo-search", CudnnConvAlgoSearch,
         "--log-level", "Warning",
     ];
 }

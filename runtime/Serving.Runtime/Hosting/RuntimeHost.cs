@@ -75,7 +75,7 @@ public static class RuntimeHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton(sp => new SessionFactory(
-            options.Device, options.IntraOpThreads, options.DeviceId, sp.GetRequiredService<ILogger<SessionFactory>>()));
+            options.Device, options.IntraOpThreads, options.DeviceId, options.CudnnConvAlgoSearch, sp.GetRequiredService<ILogger<SessionFactory>>()));
         services.AddSingleton(new ModelRegistry(locations));
         services.AddHostedService<ModelLoader>();
         services.AddSingleton<RequestRunner>();

@@ -23,6 +23,9 @@ public sealed record RuntimeOptions
 
     public int DeviceId { get; init; }
 
+    /// <summary>cuDNN convolution algorithm search on CUDA; see <see cref="Models.CudnnConvAlgoSearch"/> for why not ONNX Runtime's default.</summary>
+    public CudnnConvAlgoSearch CudnnConvAlgoSearch { get; init; } = CudnnConvAlgoSearch.Heuristic;
+
     /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose (one per physical core).</summary>
     public int IntraOpThreads { get; init; }
 

@@ -19,6 +19,9 @@ public static class RuntimeOptionsParser
           --http-port PORT           HTTP port (default 8080; 0 = any free port)
           --device auto|cpu|cuda     execution device (default auto: CUDA when available, else CPU)
           --device-id N              CUDA device (default 0)
+          --cudnn-conv-algo-search heuristic|exhaustive|default
+                                     how CUDA picks convolution algorithms per input shape (default heuristic;
+                                     exhaustive benchmarks each new batch size, which stalls dynamic batching)
           --intra-op-threads N       ONNX Runtime threads per session (default 0: one per core)
           --max-batch-size N         rows per batched run; 1 turns dynamic batching off (default 32)
           --max-batch-delay-ms MS    how long a request may wait for others to join its batch (default 0)
@@ -73,6 +76,7 @@ public static class RuntimeOptionsParser
             HttpPort = Int(Take("http-port"), "http-port", 0, 65535) ?? defaults.HttpPort,
             Device = Take("device") is { } device ? ParseDevice(device) : defaults.Device,
             DeviceId = Int(Take("device-id"), "device-id", 0, 64) ?? 0,
+            CudnnConvAlgoSearch = Take("cudnn-conv-algo-search") is { } search ? ParseConvAlgoSearch(search) : defaults.CudnnConvAlgoSearch,
             IntraOpThreads = Int(Take("intra-op-threads"), "intra-op-threads", 0, 1024) ?? 0,
             MaxBatchSize = Int(Take("max-batch-size"), "max-batch-size", 1, 65536) ?? defaults.MaxBatchSize,
             MaxBatchDelay = Double(Take("max-batch-delay-ms"), "max-batch-delay-ms", 0, 60_000) is { } ms
@@ -97,6 +101,14 @@ public static class RuntimeOptionsParser
         "cpu" => DeviceKind.Cpu,
         "cuda" or "gpu" => DeviceKind.Cuda,
         _ => throw new OptionsException($"--device must be auto, cpu or cuda, not '{value}'"),
+    };
+
+    private static CudnnConvAlgoSearch ParseConvAlgoSearch(string value) => value.ToLowerInvariant() switch
+    {
+        "heuristic" => CudnnConvAlgoSearch.Heuristic,
+        "exhaustive" => CudnnConvAlgoSearch.Exhaustive,
+        "default" => CudnnConvAlgoSearch.Default,
+        _ => throw new OptionsException($"--cudnn-conv-algo-search must be heuristic, exhaustive or default, not '{value}'"),
     };
 
     private static LogLevel ParseLogLevel(string value) =>

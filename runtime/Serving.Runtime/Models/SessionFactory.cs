@@ -14,13 +14,16 @@ internal sealed partial class SessionFactory
 
     private readonly int _intraOpThreads;
     private readonly int _deviceId;
+    private readonly CudnnConvAlgoSearch _convAlgoSearch;
     private readonly bool _fallBackToCpu;
     private readonly ILogger _logger;
 
-    public SessionFactory(DeviceKind device, int intraOpThreads, int deviceId, ILogger<SessionFactory> logger)
+    public SessionFactory(
+        DeviceKind device, int intraOpThreads, int deviceId, CudnnConvAlgoSearch convAlgoSearch, ILogger<SessionFactory> logger)
     {
         _intraOpThreads = intraOpThreads;
         _deviceId = deviceId;
+        _convAlgoSearch = convAlgoSearch;
         _logger = logger;
         _fallBackToCpu = device == DeviceKind.Auto;
         Device = device == DeviceKind.Cpu ? Cpu : ProbeCuda(device);
@@ -57,11 +60,25 @@ internal sealed partial class SessionFactory
         };
         if (useCuda)
         {
-            options.AppendExecutionProvider_CUDA(_deviceId);
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(CudaProviderOptions(_deviceId, _convAlgoSearch));
+            options.AppendExecutionProvider_CUDA(cuda);
         }
 
         return options;
     }
+
+    /// <summary>The CUDA execution provider's options, by ONNX Runtime's key names.</summary>
+    internal static Dictionary<string, string> CudaProviderOptions(int deviceId, CudnnConvAlgoSearch convAlgoSearch) => new(StringComparer.Ordinal)
+    {
+        ["device_id"] = deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["cudnn_conv_algo_search"] = convAlgoSearch switch
+        {
+            CudnnConvAlgoSearch.Exhaustive => "EXHAUSTIVE",
+            CudnnConvAlgoSearch.Default => "DEFAULT",
+            _ => "HEURISTIC",
+        },
+    };
 
     private string ProbeCuda(DeviceKind requested)
     {

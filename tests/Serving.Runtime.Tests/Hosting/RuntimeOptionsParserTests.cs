@@ -14,6 +14,22 @@ public sealed class RuntimeOptionsParserTests
     }
 
     [Fact]
+    public void Cudnn_algorithm_search_defaults_to_heuristic_and_maps_to_the_cuda_provider_option()
+    {
+        var defaults = RuntimeOptionsParser.Parse(["--model-dir", "/m"]);
+        var exhaustive = RuntimeOptionsParser.Parse(["--model-dir", "/m", "--cudnn_conv_algo_search=EXHAUSTIVE", "--device-id", "1"]);
+
+        Assert.Equal(CudnnConvAlgoSearch.Heuristic, defaults.CudnnConvAlgoSearch);
+        Assert.Equal(CudnnConvAlgoSearch.Exhaustive, exhaustive.CudnnConvAlgoSearch);
+        Assert.Equal(
+            new Dictionary<string, string> { ["device_id"] = "0", ["cudnn_conv_algo_search"] = "HEURISTIC" },
+            SessionFactory.CudaProviderOptions(defaults.DeviceId, defaults.CudnnConvAlgoSearch));
+        Assert.Equal(
+            new Dictionary<string, string> { ["device_id"] = "1", ["cudnn_conv_algo_search"] = "EXHAUSTIVE" },
+            SessionFactory.CudaProviderOptions(exhaustive.DeviceId, exhaustive.CudnnConvAlgoSearch));
+    }
+
+    [Fact]
     public void Both_spellings_and_both_forms_are_accepted()
     {
         var options = RuntimeOptionsParser.Parse(
@@ -34,6 +50,7 @@ public sealed class RuntimeOptionsParserTests
     [InlineData(new[] { "--model-dir", "/m", "--max-batch-delay-ms", "soon" }, "--max-batch-delay-ms must be a number from 0 to 60000, not 'soon'")]
     [InlineData(new[] { "--model-dir", "/m", "stray" }, "unexpected argument 'stray'")]
     [InlineData(new[] { "--model-dir", "/m", "--log-level", "loud" }, "--log-level must be one of")]
+    [InlineData(new[] { "--model-dir", "/m", "--cudnn-conv-algo-search", "fast" }, "--cudnn-conv-algo-search must be heuristic, exhaustive or default, not 'fast'")]
     public void Bad_arguments_say_which_and_why(string[] args, string message)
     {
         var error = Assert.Throws<OptionsException>(() => RuntimeOptionsParser.Parse(args));
