@@ -1,11 +1,10 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serving.Scaler.Activity;
@@ -34,7 +33,7 @@ public static partial class ScalerHost
         {
             app = Build(ScalerOptionsParser.Parse(args));
         }
-        catch (Exception e) when (e is ScalerOptionsException or IOException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is ScalerOptionsException or IOException or ArgumentException or CryptographicException)
         {
             await Console.Error.WriteLineAsync($"serving-scaler: {e.Message}");
             if (e is ScalerOptionsException)
@@ -67,7 +66,8 @@ public static partial class ScalerHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options));
+        var tls = TlsFiles.Load(options);
+        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options, tls));
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -104,7 +104,7 @@ public static partial class ScalerHost
     public static Uri ScalerAddress(this WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    private static void Listen(KestrelServerOptions kestrel, ScalerOptions options)
+    private static void Listen(KestrelServerOptions kestrel, ScalerOptions options, TlsFiles? tls)
     {
         kestrel.AddServerHeader = false;
         kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
@@ -113,29 +113,10 @@ public static partial class ScalerHost
         kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (options.TlsCertificate is { } cert)
+            if (tls is not null)
             {
-                var server = X509Certificate2.CreateFromPemFile(cert, options.TlsKey);
-                var ca = options.TlsClientCa is { } caFile ? X509Certificate2.CreateFromPem(File.ReadAllText(caFile)) : null;
-                listen.UseHttps(https =>
-                {
-                    https.ServerCertificate = server;
-                    if (ca is not null)
-                    {
-                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                        https.ClientCertificateValidation = (client, _, _) => SignedBy(client, ca);
-                    }
-                });
+                listen.UseHttps(tls.Apply);
             }
         });
-    }
-
-    private static bool SignedBy(X509Certificate2 client, X509Certificate2 ca)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(client);
     }
 }
