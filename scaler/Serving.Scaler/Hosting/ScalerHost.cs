@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Serving.Scaler.Activity;
 using Serving.Scaler.Aggregation;
@@ -66,6 +67,8 @@ public static partial class ScalerHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        // An unhealthy check is logged as an error on every run (each second, below); the aggregator logs the outage once.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         var tls = TlsFiles.Load(options);
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options, tls));
 
@@ -92,6 +95,13 @@ public static partial class ScalerHost
         services.AddGrpc();
         services.AddGrpcHealthChecks()
             .AddCheck<FeedHealthCheck>("metrics-feed");
+        // Check runs the check on each call; Watch streams follow the publisher, whose default (every 30 s, first
+        // after 5 s) would tell a watcher about stale metrics half a minute late. The check reads memory only.
+        services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.Zero;
+            o.Period = TimeSpan.FromSeconds(1);
+        });
         configure?.Invoke(builder);
 
         var app = builder.Build();
