@@ -67,11 +67,22 @@ public static class LocalHost
             services.AddSingleton<IMetricsWriter>(sp => sp.GetRequiredService<InMemoryMetricsStore>());
             if (options.Scaler is { } scaler)
             {
-                services.AddHostedService(sp => new ScalerService(scaler, sp.GetRequiredService<InMemoryMetricsStore>()));
+                services.AddSingleton(sp => new ScalerService(scaler, sp.GetRequiredService<InMemoryMetricsStore>()));
+                services.AddHostedService(sp => sp.GetRequiredService<ScalerService>());
             }
 
             configure?.Invoke(builder);
         });
+    }
+
+    /// <summary>
+    /// Where the in-process KEDA scaler listens once the platform has started (<c>--scaler-port 0</c> picks a free
+    /// port); null when it runs without one.
+    /// </summary>
+    public static Uri? ScalerAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetService<ScalerService>()?.Address;
     }
 
     /// <summary>Runs the platform's loop for the host's lifetime and stops every replica on shutdown.</summary>
@@ -91,10 +102,13 @@ public static class LocalHost
     {
         private WebApplication? _scaler;
 
-        public Task StartAsync(CancellationToken cancellationToken)
+        public Uri? Address { get; private set; }
+
+        public async Task StartAsync(CancellationToken cancellationToken)
         {
             _scaler = ScalerHost.Build(options, store);
-            return _scaler.StartAsync(cancellationToken);
+            await _scaler.StartAsync(cancellationToken);
+            Address = ScalerHost.ScalerAddress(_scaler);
         }
 
         public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,12 +1,12 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Serving.Scaler.Activity;
 using Serving.Scaler.Aggregation;
@@ -34,7 +34,7 @@ public static partial class ScalerHost
         {
             app = Build(ScalerOptionsParser.Parse(args));
         }
-        catch (Exception e) when (e is ScalerOptionsException or IOException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is ScalerOptionsException or IOException or ArgumentException or CryptographicException)
         {
             await Console.Error.WriteLineAsync($"serving-scaler: {e.Message}");
             if (e is ScalerOptionsException)
@@ -67,7 +67,10 @@ public static partial class ScalerHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options));
+        // An unhealthy check is logged as an error on every run (each second, below); the aggregator logs the outage once.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
+        var tls = TlsFiles.Load(options);
+        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options, tls));
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -92,6 +95,13 @@ public static partial class ScalerHost
         services.AddGrpc();
         services.AddGrpcHealthChecks()
             .AddCheck<FeedHealthCheck>("metrics-feed");
+        // Check runs the check on each call; Watch streams follow the publisher, whose default (every 30 s, first
+        // after 5 s) would tell a watcher about stale metrics half a minute late. The check reads memory only.
+        services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.Zero;
+            o.Period = TimeSpan.FromSeconds(1);
+        });
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -104,7 +114,7 @@ public static partial class ScalerHost
     public static Uri ScalerAddress(this WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    private static void Listen(KestrelServerOptions kestrel, ScalerOptions options)
+    private static void Listen(KestrelServerOptions kestrel, ScalerOptions options, TlsFiles? tls)
     {
         kestrel.AddServerHeader = false;
         kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
@@ -113,29 +123,10 @@ public static partial class ScalerHost
         kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (options.TlsCertificate is { } cert)
+            if (tls is not null)
             {
-                var server = X509Certificate2.CreateFromPemFile(cert, options.TlsKey);
-                var ca = options.TlsClientCa is { } caFile ? X509Certificate2.CreateFromPem(File.ReadAllText(caFile)) : null;
-                listen.UseHttps(https =>
-                {
-                    https.ServerCertificate = server;
-                    if (ca is not null)
-                    {
-                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                        https.ClientCertificateValidation = (client, _, _) => SignedBy(client, ca);
-                    }
-                });
+                listen.UseHttps(tls.Apply);
             }
         });
-    }
-
-    private static bool SignedBy(X509Certificate2 client, X509Certificate2 ca)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(client);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Serving.Scaler.Hosting;
@@ -29,7 +30,7 @@ public static class ScalerOptionsParser
         {
             options = name switch
             {
-                "address" => options with { Address = value },
+                "address" => options with { Address = IPAddress.TryParse(value, out _) ? value : throw Bad(name, value, "an IP address (0.0.0.0 for every interface)") },
                 "port" => options with { Port = Int(name, value, 0, 65535) },
                 "redis" => options with { Redis = Endpoint(value) },
                 "redis-prefix" => options with { RedisPrefix = value.Length > 0 ? value : throw Bad(name, value, "a non-empty prefix") },

@@ -9,6 +9,7 @@ using Serving.Controller.Local.Diagnostics;
 using Serving.Controller.Local.Hosting;
 using Serving.Controller.Local.Processes;
 using Serving.Gateway.Hosting;
+using Serving.Scaler.Hosting;
 
 namespace Serving.Controller.Local.Tests.Infrastructure;
 
@@ -40,12 +41,16 @@ internal sealed class TestPlatform : IAsyncDisposable
 
     public Uri Admin { get; }
 
+    /// <summary>The in-process KEDA external scaler (gRPC, h2c), when started with <c>scaler: true</c>.</summary>
+    public Uri? Scaler => LocalHost.ScalerAddress(_app);
+
     /// <summary>The platform's recent replica start timelines.</summary>
     public IReadOnlyList<StartTimeline> Starts => _app.Services.GetRequiredService<LocalPlatform>().Starts;
 
     /// <param name="grace">Scale-to-zero grace (Knative's default is 30 s; tests shorten it).</param>
     /// <param name="storageRoot">Where relative storage URIs point (default: this test's folder).</param>
-    public static async Task<TestPlatform> StartAsync(TimeSpan? grace = null, string? storageRoot = null)
+    /// <param name="scaler">Also serve the KEDA external scaler, on a free loopback port (<see cref="Scaler"/>).</param>
+    public static async Task<TestPlatform> StartAsync(TimeSpan? grace = null, string? storageRoot = null, bool scaler = false)
     {
         string root = Path.Combine(Path.GetTempPath(), "serving-local-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(root, "manifests"));
@@ -63,7 +68,8 @@ internal sealed class TestPlatform : IAsyncDisposable
                 DecisionInterval = TimeSpan.FromMilliseconds(500),
                 Autoscaling = AutoscalingConfig.Default with { ScaleToZeroGracePeriod = grace ?? TimeSpan.FromSeconds(30) },
                 Replicas = new ReplicaTimings { StopGrace = TimeSpan.FromSeconds(10) },
-            });
+            },
+            scaler ? new ScalerOptions { Port = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning } : null);
         var app = LocalHost.Build(options);
         await app.StartAsync();
         return new TestPlatform(root, app);
