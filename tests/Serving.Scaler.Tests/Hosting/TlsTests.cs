@@ -130,11 +130,16 @@ public sealed class TlsTests : IAsyncLifetime
     private static async Task<bool> IsActiveAsync(GrpcChannel channel) =>
         (await new ExternalScaler.ExternalScalerClient(channel).IsActiveAsync(Ref(), deadline: DateTime.UtcNow.AddSeconds(10))).Result;
 
-    /// <summary>The call fails (the server closes the connection: <c>UNAVAILABLE</c>; the client refuses the server: <c>INTERNAL</c>).</summary>
+    /// <summary>
+    /// The call fails: the server closing the connection shows as <c>UNAVAILABLE</c>, or as <c>INTERNAL</c> when the
+    /// refusal of a client certificate arrives after the TLS 1.3 handshake has completed on the client's side; a client
+    /// that refuses the server gets <c>INTERNAL</c>.
+    /// </summary>
     private static async Task RefusedAsync(GrpcChannel channel, StatusCode expected = StatusCode.Unavailable)
     {
         var e = await Assert.ThrowsAsync<RpcException>(() => IsActiveAsync(channel));
-        Assert.Equal(expected, e.StatusCode);
+        StatusCode[] allowed = expected == StatusCode.Unavailable ? [StatusCode.Unavailable, StatusCode.Internal] : [expected];
+        Assert.Contains(e.StatusCode, allowed);
     }
 
     /// <summary>A KEDA-like TLS channel: trusts only <paramref name="ca"/> (KEDA's <c>caCert</c>), checks the name, may present a certificate.</summary>
