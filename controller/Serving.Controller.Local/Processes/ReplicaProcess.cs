@@ -84,6 +84,9 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
+        // The runtime stops itself if this process disappears without stopping it (killed outright).
+        info.Environment["SERVING_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var replica = new ReplicaProcess(process, name, timeline, logger);
         process.OutputDataReceived += (_, e) => replica.OnLine(e.Data);

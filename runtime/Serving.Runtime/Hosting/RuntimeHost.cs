@@ -78,6 +78,7 @@ public static class RuntimeHost
             options.Device, options.IntraOpThreads, options.DeviceId, options.CudnnConvAlgoSearch, sp.GetRequiredService<ILogger<SessionFactory>>()));
         services.AddSingleton(new ModelRegistry(locations));
         services.AddHostedService<ModelLoader>();
+        services.AddHostedService<ParentWatch>();
         services.AddSingleton<RequestRunner>();
         services.AddSingleton<V1Endpoints>();
         services.AddSingleton<V2Endpoints>();
