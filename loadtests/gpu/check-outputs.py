@@ -177,16 +177,26 @@ def main():
                 e = rel_l2(outs[(device, "json")], outs[(device, "binary")])
                 check(f"batch {batch}: {device} json vs binary rel L2 <= {BIN_JSON_TOL}", e <= BIN_JSON_TOL, rel_l2=e)
 
-        # Dynamic batching on CUDA: concurrent requests with distinct inputs, stacked into one Run, each gets its own rows.
-        servers["cuda-b8"] = Server("cuda-b8", a.dll, a.model_dir, a.model_name, a.accel, log_dir, ("--max-batch-size", "8", "--max-batch-delay-ms", "5"))
-        xs = [rng.standard_normal((1, *row_shape), dtype=np.float32) for _ in range(24)]
-        with concurrent.futures.ThreadPoolExecutor(24) as pool:
-            got = list(pool.map(lambda x: infer_binary(servers["cuda-b8"].base, a.model_name, input_name, x), xs))
-        errs = [rel_l2(g, reference(x)) for g, x in zip(got, xs)]
-        metrics = requests.get(servers["cuda-b8"].base + "/metrics", timeout=10).text
-        batch_lines = [l for l in metrics.splitlines() if l.startswith("runtime_batch_size_") and ("_sum" in l or "_count" in l)]
-        check("cuda batching (max 8, 5 ms): 24 concurrent distinct requests each match their own reference",
-              max(errs) <= REL_L2_TOL, max_rel_l2=max(errs), batch_metrics=batch_lines)
+        # Dynamic batching on CUDA: concurrent requests with distinct inputs of 1 to 3 rows, stacked into one Run, each
+        # gets its own rows; with --batch-padding on (auto on CUDA) and off. Padded Runs see only bucket sizes.
+        for padding in ("on", "off"):
+            key = f"cuda-b8-pad-{padding}"
+            servers[key] = Server(key, a.dll, a.model_dir, a.model_name, a.accel, log_dir,
+                                  ("--max-batch-size", "8", "--max-batch-delay-ms", "5", "--batch-padding", padding))
+            xs = [rng.standard_normal((1 + i % 3, *row_shape), dtype=np.float32) for i in range(24)]
+            with concurrent.futures.ThreadPoolExecutor(24) as pool:
+                got = list(pool.map(lambda x: infer_binary(servers[key].base, a.model_name, input_name, x), xs))
+            errs = [rel_l2(g, reference(x)) if g.shape == (x.shape[0], *g.shape[1:]) else float("inf") for g, x in zip(got, xs)]
+            metrics = requests.get(servers[key].base + "/metrics", timeout=10).text
+            batch_lines = [l for l in metrics.splitlines() if l.startswith("runtime_batch_size_") and ("_sum" in l or "_count" in l)]
+            padded = [l for l in metrics.splitlines() if l.startswith(("runtime_padded_runs_total", "runtime_padding_rows_total"))]
+            real_rows = next((float(l.split()[-1]) for l in batch_lines if "_sum" in l), -1)
+            check(f"cuda batching (max 8, 5 ms, padding {padding}): 24 concurrent distinct requests of 1-3 rows each match their own reference",
+                  max(errs) <= REL_L2_TOL and real_rows == 48, max_rel_l2=max(errs), batch_metrics=batch_lines, padding_metrics=padded)
+            shapes = {int(l.split('rows="')[1].split('"')[0]) for l in padded if 'rows="' in l}
+            ok = shapes <= {1, 2, 4, 8} and len(shapes) > 0 if padding == "on" else len(shapes) == 0
+            check(f"cuda batching, padding {padding}: Runs padded to {'bucket sizes 1/2/4/8 only' if padding == 'on' else 'nothing'}",
+                  ok, padded_shapes=sorted(shapes))
 
         # Bad input on CUDA: a clear 400 naming the input, no crash.
         bad = np.zeros((1, *row_shape[:-1], row_shape[-1] + 1), dtype=np.float32)

@@ -58,8 +58,8 @@ internal static class RuntimeReport
         {
             bool met = r.RatioToBest(t) >= Target;
             md.AppendLine(
-                $"{(met ? "Met" : "Not met")}. Best batching-on configuration at concurrency {top}: max batch {t.Config.MaxBatchSize}, " +
-                $"delay {t.Config.MaxBatchDelayMs:0.##} ms, {Format.N(t.RequestsPerSecond)} req/s against {Format.N(best)} images/s " +
+                $"{(met ? "Met" : "Not met")}. Best batching-on configuration at concurrency {top}: {t.Config.Label}, " +
+                $"{Format.N(t.RequestsPerSecond)} req/s against {Format.N(best)} images/s " +
                 $"in process (batch {bestBatch}). Absolute figures move with the neighbours on this shared machine; the ratios are " +
                 "taken against a baseline measured in the same run.");
             md.AppendLine();

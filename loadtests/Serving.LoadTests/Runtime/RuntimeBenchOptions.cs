@@ -25,6 +25,8 @@ internal sealed record RuntimeBenchOptions
           --baseline-seconds S       in-process time per batch size, at the start and again at the end (default 3)
           --concurrency LIST         wrk connections (default 1,8,32)
           --batch-sizes LIST         --max-batch-size values for batching on (default 8,16,32)
+          --batch-padding LIST       the server's --batch-padding for batching-on cells: auto, on and/or off; each value
+                                     is a configuration of its own (default auto)
           --delays LIST              --max-batch-delay-ms values to try; the best is used for every batching-on cell (default 0,1,2)
           --baseline-batches LIST    in-process batch sizes (default 1,8,16,32,64)
           --protocols LIST           binary and/or json (default binary,json)
@@ -61,6 +63,8 @@ internal sealed record RuntimeBenchOptions
 
     public IReadOnlyList<int> BatchSizes { get; init; } = [8, 16, 32];
 
+    public IReadOnlyList<string> BatchPadding { get; init; } = ["auto"];
+
     public IReadOnlyList<double> Delays { get; init; } = [0, 1, 2];
 
     public IReadOnlyList<int> BaselineBatches { get; init; } = [1, 8, 16, 32, 64];
@@ -94,6 +98,7 @@ internal sealed record RuntimeBenchOptions
             BaselineDuration = read.Seconds("baseline-seconds", 0.5) ?? d.BaselineDuration,
             Concurrency = read.Ints("concurrency", 1) ?? d.Concurrency,
             BatchSizes = read.Ints("batch-sizes", 2) ?? d.BatchSizes,
+            BatchPadding = read.Text("batch-padding") is { } padding ? ParsePadding(padding) : d.BatchPadding,
             Delays = read.Doubles("delays") ?? d.Delays,
             BaselineBatches = read.Ints("baseline-batches", 1) ?? d.BaselineBatches,
             Protocols = read.Text("protocols") is { } p ? ParseProtocols(p) : d.Protocols,
@@ -109,6 +114,11 @@ internal sealed record RuntimeBenchOptions
     private static string ParseSearch(string value) => value is "heuristic" or "exhaustive" or "default"
         ? value
         : throw new UsageException($"--cudnn-conv-algo-search takes heuristic, exhaustive or default, not '{value}'");
+
+    private static string[] ParsePadding(string value) =>
+        [.. value.Split(',').Select(v => v is "auto" or "on" or "off"
+            ? v
+            : throw new UsageException($"--batch-padding takes auto, on and off, not '{v}'")).Distinct()];
 
     private static BenchDevice ParseDevice(string value) => value switch
     {

@@ -62,7 +62,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
             foreach (double d in options.Delays)
             {
                 sweep.AddRange(await MeasureConfigAsync(
-                    new ServerConfig(topBatch, d, options.Device, options.CudnnConvAlgoSearch), [WireFormat.Binary], [topConcurrency], modelPath, serverDll, cancellationToken));
+                    new ServerConfig(topBatch, d, options.Device, options.CudnnConvAlgoSearch, options.BatchPadding[0]), [WireFormat.Binary], [topConcurrency], modelPath, serverDll, cancellationToken));
             }
 
             delay = ChooseDelay(sweep) ?? delay;
@@ -70,7 +70,8 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
         }
 
         var cells = new List<CellResult>();
-        var configs = options.BatchSizes.Select(b => new ServerConfig(b, delay, options.Device, options.CudnnConvAlgoSearch))
+        var configs = options.BatchPadding
+            .SelectMany(padding => options.BatchSizes.Select(b => new ServerConfig(b, delay, options.Device, options.CudnnConvAlgoSearch, padding)))
             .Prepend(new ServerConfig(1, 0, options.Device, options.CudnnConvAlgoSearch));
         foreach (var config in configs)
         {
@@ -79,7 +80,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
 
         var baselineEnd = await MeasureBaselineAsync("end", modelPath, cancellationToken);
 
-        var exampleConfig = new ServerConfig(topBatch, delay, options.Device, options.CudnnConvAlgoSearch);
+        var exampleConfig = new ServerConfig(topBatch, delay, options.Device, options.CudnnConvAlgoSearch, options.BatchPadding[0]);
         var result = new RuntimeBenchResult(
             startedAt,
             clock.Elapsed,
@@ -158,7 +159,7 @@ internal sealed class RuntimeBenchmark(RuntimeBenchOptions options, Progress pro
     {
         var cells = new List<CellResult>();
         string logPath = Path.Combine(
-            options.WorkDir, string.Create(CultureInfo.InvariantCulture, $"server-b{config.MaxBatchSize}-d{config.MaxBatchDelayMs}.log"));
+            options.WorkDir, $"server-{config.FileKey}.log");
         RuntimeServer server;
         try
         {

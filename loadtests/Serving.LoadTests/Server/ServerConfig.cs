@@ -3,15 +3,26 @@ using Serving.LoadTests.Baseline;
 
 namespace Serving.LoadTests.Server;
 
-/// <summary>One serving-runtime configuration under test; <see cref="MaxBatchSize"/> 1 is batching off.</summary>
+/// <summary>
+/// One serving-runtime configuration under test; <see cref="MaxBatchSize"/> 1 is batching off. <see cref="BatchPadding"/>
+/// is the server's <c>--batch-padding</c> (auto, on or off).
+/// </summary>
 internal sealed record ServerConfig(
-    int MaxBatchSize, double MaxBatchDelayMs, BenchDevice Device = BenchDevice.Cpu, string CudnnConvAlgoSearch = "heuristic")
+    int MaxBatchSize,
+    double MaxBatchDelayMs,
+    BenchDevice Device = BenchDevice.Cpu,
+    string CudnnConvAlgoSearch = "heuristic",
+    string BatchPadding = "auto")
 {
     public bool Batching => MaxBatchSize > 1;
 
     public string Label => Batching
-        ? string.Create(CultureInfo.InvariantCulture, $"on, max {MaxBatchSize}, {MaxBatchDelayMs:0.##} ms")
+        ? string.Create(CultureInfo.InvariantCulture, $"on, max {MaxBatchSize}, {MaxBatchDelayMs:0.##} ms") +
+          (BatchPadding == "auto" ? "" : $", padding {BatchPadding}")
         : "off";
+
+    /// <summary>A file-name-safe name for logs.</summary>
+    public string FileKey => string.Create(CultureInfo.InvariantCulture, $"b{MaxBatchSize}-d{MaxBatchDelayMs}-p{BatchPadding}");
 
     public IReadOnlyList<string> Arguments(string modelDir, string modelName, int port) =>
     [
@@ -24,6 +35,7 @@ internal sealed record ServerConfig(
         "--intra-op-threads", "0",
         "--device", Device == BenchDevice.Cuda ? "cuda" : "cpu",
         "--cudnn-conv-algo-search", CudnnConvAlgoSearch,
+        "--batch-padding", BatchPadding,
         "--log-level", "Warning",
     ];
 }

@@ -14,12 +14,16 @@ namespace Serving.Runtime.Execution;
 /// Coalesces concurrent requests into one Run: a batch starts with the oldest waiting request and takes
 /// compatible requests until it holds <c>maxBatchSize</c> rows or <c>maxDelay</c> has passed since that request
 /// arrived. With no delay it is eager: whatever queued up while the previous batch ran goes into the next.
+/// With <see cref="BatchBuckets"/> (see <see cref="BatchPadding"/>) every batch is padded with zero rows up to a
+/// bucket size and run on that size's own session; each request still gets only its own rows, and the batch-size
+/// metric counts real rows.
 /// </summary>
 internal sealed partial class DynamicBatcher : IModelExecutor
 {
     private readonly OnnxModel _model;
     private readonly int _maxBatchSize;
     private readonly TimeSpan _maxDelay;
+    private readonly BatchBuckets? _buckets;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<BatchItem> _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = true });
@@ -27,20 +31,29 @@ internal sealed partial class DynamicBatcher : IModelExecutor
     private readonly Histogram.Child _runDuration;
     private readonly Histogram.Child _batchSize;
     private readonly Histogram.Child _batchWait;
+    private readonly Counter _paddedRuns;
+    private readonly Counter.Child _paddingRows;
     private readonly Task _loop;
 
-    public DynamicBatcher(OnnxModel model, int maxBatchSize, TimeSpan maxDelay, RuntimeMetrics metrics, TimeProvider time, ILogger logger)
+    public DynamicBatcher(
+        OnnxModel model, int maxBatchSize, TimeSpan maxDelay, BatchBuckets? buckets, RuntimeMetrics metrics, TimeProvider time, ILogger logger)
     {
         _model = model;
         _maxBatchSize = maxBatchSize;
         _maxDelay = maxDelay;
+        _buckets = buckets;
         _time = time;
         _logger = logger;
         _runDuration = metrics.RunDuration.WithLabels(model.Name);
         _batchSize = metrics.BatchSize.WithLabels(model.Name);
         _batchWait = metrics.BatchWait.WithLabels(model.Name);
+        _paddedRuns = metrics.PaddedRuns;
+        _paddingRows = metrics.PaddingRows.WithLabels(model.Name);
         _loop = Task.Run(LoopAsync);
     }
+
+    /// <summary>True when batches are padded to bucket sizes.</summary>
+    public bool Pads => _buckets is not null;
 
     public async ValueTask<Tensor[]> RunAsync(Tensor[] inputs, CancellationToken cancellationToken)
     {
@@ -168,13 +181,18 @@ internal sealed partial class DynamicBatcher : IModelExecutor
         byte[][] rented = [];
         try
         {
-            if (batch.Count == 1)
+            if (_buckets?.For(rows) is { } bucket)
+            {
+                var inputs = batch.Count == 1 && rows == bucket ? batch[0].Inputs : Stack(batch, rows, bucket, out rented);
+                Split(batch, bucket, RunPadded(inputs, bucket, rows));
+            }
+            else if (batch.Count == 1)
             {
                 batch[0].TrySetResult(_model.Run(batch[0].Inputs, CancellationToken.None));
             }
             else
             {
-                var inputs = Stack(batch, rows, out rented);
+                var inputs = Stack(batch, rows, rows, out rented);
                 Split(batch, rows, _model.Run(inputs, CancellationToken.None));
             }
         }
@@ -202,17 +220,34 @@ internal sealed partial class DynamicBatcher : IModelExecutor
         _batchSize.Observe(rows);
     }
 
-    private static Tensor[] Stack(List<BatchItem> batch, long rows, out byte[][] rented)
+    private Tensor[] RunPadded(Tensor[] inputs, int bucket, long rows)
+    {
+        var outputs = _model.RunOnBatchSession(inputs, CancellationToken.None, out bool created);
+        if (created)
+        {
+            LogBucketSession(_logger, _model.Name, bucket);
+        }
+
+        _paddedRuns.WithLabels(_model.Name, bucket.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        _paddingRows.Inc(bucket - rows);
+        return outputs;
+    }
+
+    /// <summary>Stacks the requests' rows into one tensor per input, followed by zero rows up to <paramref name="paddedRows"/>.</summary>
+    private static Tensor[] Stack(List<BatchItem> batch, long rows, long paddedRows, out byte[][] rented)
     {
         var first = batch[0].Inputs;
         var stacked = new Tensor[first.Length];
         var buffers = new List<byte[]>(first.Length);
         for (int i = 0; i < first.Length; i++)
         {
-            long[] shape = [rows, .. first[i].Shape.AsSpan(1)];
+            long[] shape = [paddedRows, .. first[i].Shape.AsSpan(1)];
             if (first[i].DataType == DataType.Bytes)
             {
-                stacked[i] = new Tensor(first[i].Name, shape, [.. batch.SelectMany(item => item.Inputs[i].Elements!)]);
+                var elements = batch.SelectMany(item => item.Inputs[i].Elements!).ToList();
+                int perRow = elements.Count / (int)rows;
+                elements.AddRange(Enumerable.Repeat(ReadOnlyMemory<byte>.Empty, (int)(paddedRows - rows) * perRow));
+                stacked[i] = new Tensor(first[i].Name, shape, [.. elements]);
                 continue;
             }
 
@@ -222,7 +257,8 @@ internal sealed partial class DynamicBatcher : IModelExecutor
                 total += item.Inputs[i].Data.Length;
             }
 
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(total);
+            int padding = (int)(total / rows * (paddedRows - rows));
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(total + padding);
             buffers.Add(buffer);
             int offset = 0;
             foreach (var item in batch)
@@ -232,7 +268,8 @@ internal sealed partial class DynamicBatcher : IModelExecutor
                 offset += data.Length;
             }
 
-            stacked[i] = new Tensor(first[i].Name, first[i].DataType, shape, buffer.AsMemory(0, total));
+            buffer.AsSpan(total, padding).Clear();
+            stacked[i] = new Tensor(first[i].Name, first[i].DataType, shape, buffer.AsMemory(0, total + padding));
         }
 
         rented = [.. buffers];
@@ -248,7 +285,8 @@ internal sealed partial class DynamicBatcher : IModelExecutor
                 throw new InferenceException(
                     ErrorKind.InferenceFailed,
                     $"model {_model.Name} output '{output.Name}' has shape {Shapes.Format(output.Shape)} for a batch of {rows} rows; " +
-                    "its first dimension is not a batch dimension, start the runtime with --max-batch-size 1");
+                    "its first dimension is not a batch dimension, start the runtime with --max-batch-size 1" +
+                    (rows > batch.Sum(item => item.Rows) ? " (this batch was padded; --batch-padding off pads none)" : ""));
             }
         }
 
@@ -278,6 +316,10 @@ internal sealed partial class DynamicBatcher : IModelExecutor
         int rowBytes = (int)(output.Data.Length / rows);
         return new Tensor(output.Name, output.DataType, shape, output.Data.Slice((int)firstRow * rowBytes, (int)count * rowBytes));
     }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information,
+        Message = "Model {Model}: first batch padded to {Rows} rows, on a session of its own for that size")]
+    private static partial void LogBucketSession(ILogger logger, string model, int rows);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Batch of {Count} requests for model {Model} failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, string model, int count);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serving.Runtime.Execution;
 using Serving.Runtime.Models;
 
 namespace Serving.Runtime.Hosting;
@@ -34,6 +35,9 @@ public sealed record RuntimeOptions
 
     /// <summary>How long the oldest queued request may wait for more to join its batch.</summary>
     public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Pad batched Runs to bucket sizes; see <see cref="Execution.BatchPadding"/> for why auto means CUDA only.</summary>
+    public BatchPadding BatchPadding { get; init; } = BatchPadding.Auto;
 
     public long MaxRequestBytes { get; init; } = 64L * 1024 * 1024;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Serving.Runtime.Execution;
 using Serving.Runtime.Models;
 
 namespace Serving.Runtime.Hosting;
@@ -25,6 +26,9 @@ public static class RuntimeOptionsParser
           --intra-op-threads N       ONNX Runtime threads per session (default 0: one per core)
           --max-batch-size N         rows per batched run; 1 turns dynamic batching off (default 32)
           --max-batch-delay-ms MS    how long a request may wait for others to join its batch (default 0)
+          --batch-padding auto|on|off
+                                     pad each batched run with zero rows to a power of two (or the max batch size),
+                                     each size on its own session (default auto: on with CUDA, off on CPU)
           --max-request-bytes N      largest request body accepted (default 67108864)
           --shutdown-timeout-s S     how long in-flight requests may take to finish on shutdown (default 30)
           --log-level LEVEL          Trace, Debug, Information, Warning, Error (default Information)
@@ -81,6 +85,7 @@ public static class RuntimeOptionsParser
             MaxBatchSize = Int(Take("max-batch-size"), "max-batch-size", 1, 65536) ?? defaults.MaxBatchSize,
             MaxBatchDelay = Double(Take("max-batch-delay-ms"), "max-batch-delay-ms", 0, 60_000) is { } ms
                 ? TimeSpan.FromMilliseconds(ms) : defaults.MaxBatchDelay,
+            BatchPadding = Take("batch-padding") is { } padding ? ParsePadding(padding) : defaults.BatchPadding,
             MaxRequestBytes = Long(Take("max-request-bytes"), "max-request-bytes", 1, long.MaxValue) ?? defaults.MaxRequestBytes,
             ShutdownTimeout = Double(Take("shutdown-timeout-s"), "shutdown-timeout-s", 0, 3600) is { } s
                 ? TimeSpan.FromSeconds(s) : defaults.ShutdownTimeout,
@@ -109,6 +114,14 @@ public static class RuntimeOptionsParser
         "exhaustive" => CudnnConvAlgoSearch.Exhaustive,
         "default" => CudnnConvAlgoSearch.Default,
         _ => throw new OptionsException($"--cudnn-conv-algo-search must be heuristic, exhaustive or default, not '{value}'"),
+    };
+
+    private static BatchPadding ParsePadding(string value) => value.ToLowerInvariant() switch
+    {
+        "auto" => BatchPadding.Auto,
+        "on" => BatchPadding.On,
+        "off" => BatchPadding.Off,
+        _ => throw new OptionsException($"--batch-padding must be auto, on or off, not '{value}'"),
     };
 
     private static LogLevel ParseLogLevel(string value) =>

@@ -32,13 +32,16 @@ internal sealed partial class ModelLoader(
         {
             var model = OnnxModel.Load(location, sessions);
             bool batching = options.MaxBatchSize > 1 && model.SupportsBatching;
+            var buckets = batching && Pads(options.BatchPadding, model.Device) ? new BatchBuckets(options.MaxBatchSize) : null;
             IModelExecutor executor = batching
-                ? new DynamicBatcher(model, options.MaxBatchSize, options.MaxBatchDelay, metrics, time, logger)
+                ? new DynamicBatcher(model, options.MaxBatchSize, options.MaxBatchDelay, buckets, metrics, time, logger)
                 : new DirectExecutor(model, metrics);
             served.SetReady(model, executor);
             metrics.ModelReady.WithLabels(location.Name, location.Version ?? "").Set(1);
             LogLoaded(logger, location.Name, location.Version ?? "-", location.Path, model.Device,
-                batching ? $"on (max {options.MaxBatchSize} rows, max delay {options.MaxBatchDelay.TotalMilliseconds} ms)" : "off");
+                !batching ? "off"
+                : $"on (max {options.MaxBatchSize} rows, max delay {options.MaxBatchDelay.TotalMilliseconds} ms, " +
+                  (buckets is null ? "no padding)" : $"padded to {buckets} rows)"));
         }
         catch (Exception e)
         {
@@ -46,6 +49,10 @@ internal sealed partial class ModelLoader(
             LogLoadFailed(logger, e, location.Name, location.Path);
         }
     }
+
+    /// <summary>Auto pads on CUDA only: there a shape change costs a re-preparation, on CPU padding only wastes work.</summary>
+    internal static bool Pads(BatchPadding padding, string device) =>
+        padding == BatchPadding.On || (padding == BatchPadding.Auto && device == SessionFactory.Cuda);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "Model {Model} version {Version} loaded from {Path} on {Device}, batching {Batching}")]

@@ -6,19 +6,28 @@ using Serving.Runtime.Tensors;
 
 namespace Serving.Runtime.Models;
 
-/// <summary>One loaded ONNX model version: its signature and its session.</summary>
+/// <summary>
+/// One loaded ONNX model version: its signature and its session, plus one session per batch size for padded batches
+/// (<see cref="RunOnBatchSession"/>): ONNX Runtime's CUDA provider keeps its convolution state for the last input shape
+/// only, so even two alternating batch sizes on one session pay the re-preparation on every Run.
+/// </summary>
 public sealed class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly Func<InferenceSession> _newSession;
+    private readonly Dictionary<long, InferenceSession> _batchSessions = [];
+    private readonly Lock _batchSessionsLock = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    private OnnxModel(ModelLocation location, InferenceSession session, string device, TensorSpec[] inputs, TensorSpec[] outputs)
+    private OnnxModel(
+        ModelLocation location, InferenceSession session, Func<InferenceSession> newSession, string device, TensorSpec[] inputs, TensorSpec[] outputs)
     {
         Name = location.Name;
         Version = location.Version;
         Device = device;
         _session = session;
+        _newSession = newSession;
         Inputs = inputs;
         Outputs = outputs;
         _inputNames = [.. inputs.Select(i => i.Name)];
@@ -55,7 +64,7 @@ public sealed class OnnxModel : IDisposable
                 throw new InvalidOperationException("the model has no tensor outputs");
             }
 
-            return new OnnxModel(location, session, device, inputs, outputs);
+            return new OnnxModel(location, session, () => sessions.Create(location.Path).Session, device, inputs, outputs);
         }
         catch
         {
@@ -69,7 +78,30 @@ public sealed class OnnxModel : IDisposable
     public int OutputIndex(string name) => Array.IndexOf(_outputNames, name);
 
     /// <summary>Runs the model on inputs given in <see cref="Inputs"/> order; returns every output in <see cref="Outputs"/> order.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken) => Run(_session, inputs, cancellationToken);
+
+    /// <summary>
+    /// Runs on a session kept for the inputs' batch size alone, created on first use, so that its kernels never see
+    /// another shape. For a few fixed sizes (padded batches): each session holds its own weights and memory.
+    /// </summary>
+    internal Tensor[] RunOnBatchSession(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken, out bool created)
+    {
+        long rows = inputs[0].Shape[0];
+        InferenceSession? session;
+        lock (_batchSessionsLock)
+        {
+            created = !_batchSessions.TryGetValue(rows, out session);
+            if (session is null)
+            {
+                session = _newSession();
+                _batchSessions[rows] = session;
+            }
+        }
+
+        return Run(session, inputs, cancellationToken);
+    }
+
+    private Tensor[] Run(InferenceSession session, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
     {
         var values = new OrtValue[inputs.Count];
         var pins = new MemoryHandle[inputs.Count];
@@ -82,7 +114,7 @@ public sealed class OnnxModel : IDisposable
 
             using var runOptions = new RunOptions();
             using var cancel = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-            using var results = _session.Run(runOptions, _inputNames, values, _outputNames);
+            using var results = session.Run(runOptions, _inputNames, values, _outputNames);
             var outputs = new Tensor[results.Count];
             for (int i = 0; i < outputs.Length; i++)
             {
@@ -117,7 +149,19 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        lock (_batchSessionsLock)
+        {
+            foreach (var session in _batchSessions.Values)
+            {
+                session.Dispose();
+            }
+
+            _batchSessions.Clear();
+        }
+    }
 
     private static TensorSpec ToSpec(string name, NodeMetadata metadata, string role)
     {

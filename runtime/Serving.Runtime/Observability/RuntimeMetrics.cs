@@ -30,6 +30,12 @@ public sealed class RuntimeMetrics
             "runtime_batch_wait_seconds",
             "Time a request waited in the batch queue before its batch ran.",
             new HistogramConfiguration { LabelNames = ["model"], Buckets = latencyBuckets });
+        PaddedRuns = factory.CreateCounter(
+            "runtime_padded_runs_total",
+            "Batched Runs padded up to a bucket size (--batch-padding), by the rows the session saw, padding included.",
+            "model", "rows");
+        PaddingRows = factory.CreateCounter(
+            "runtime_padding_rows_total", "Zero rows added to batched Runs to reach a bucket size (--batch-padding).", "model");
         ModelReady = factory.CreateGauge("runtime_model_ready", "1 when the model version is loaded and ready.", "model", "version");
     }
 
@@ -44,6 +50,10 @@ public sealed class RuntimeMetrics
     public Histogram BatchSize { get; }
 
     public Histogram BatchWait { get; }
+
+    public Counter PaddedRuns { get; }
+
+    public Counter PaddingRows { get; }
 
     public Gauge ModelReady { get; }
 }

@@ -97,6 +97,7 @@ internal sealed class V2Endpoints(ModelRegistry registry, SessionFactory session
             w.WriteStartObject("parameters");
             w.WriteString("device", model.Device);
             w.WriteBoolean("dynamic_batching", served.Executor is Execution.DynamicBatcher);
+            w.WriteBoolean("batch_padding", served.Executor is Execution.DynamicBatcher { Pads: true });
             w.WriteEndObject();
         });
     });
