@@ -28,4 +28,7 @@ public sealed record GatewayOptions
     public string? RoutesFile { get; init; }
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Where request code runs once a socket has data; see <see cref="IoMode"/>.</summary>
+    public IoMode Io { get; init; } = IoMode.Inline;
 }

@@ -20,12 +20,14 @@ public static class GatewayOptionsParser
           --backend-timeout-s S        how long a replica may stay silent (default 300)
           --routes FILE                JSON list of routes to serve, reloaded on change (optional)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
+          --io MODE                    inline: request code runs on the socket threads (default; least CPU per
+                                       request); threadpool: .NET's default hand-off to the thread pool
         """;
 
     private static readonly string[] Known =
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
-        "activation-timeout-s", "backend-timeout-s", "routes", "log-level",
+        "activation-timeout-s", "backend-timeout-s", "routes", "log-level", "io",
     ];
 
     public static GatewayOptions Parse(string[] args)
@@ -78,6 +80,13 @@ public static class GatewayOptionsParser
                 ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed
                     : throw new GatewayOptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{level}'")
                 : defaults.LogLevel,
+            Io = config["io"] switch
+            {
+                null => defaults.Io,
+                { } io when io.Equals("inline", StringComparison.OrdinalIgnoreCase) => IoMode.Inline,
+                { } io when io.Equals("threadpool", StringComparison.OrdinalIgnoreCase) => IoMode.ThreadPool,
+                { } io => throw new GatewayOptionsException($"--io must be inline or threadpool, not '{io}'"),
+            },
         };
     }
 
