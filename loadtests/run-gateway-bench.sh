@@ -31,6 +31,7 @@ mkdir -p .cache/loadtests
 (cd loadtests/go-proxy && go build -o "$root/.cache/loadtests/go-proxy" .)
 
 dotnet build gateway/Serving.Gateway.Host -c Release -nologo -v quiet
+dotnet build loadtests/yarp-forwarder -c Release -nologo -v quiet
 dotnet build loadtests/Serving.LoadTests -c Release -nologo -v quiet
 
 # Prints the target lines and "report: PATH"; exits 1 when a cell had non-200 responses, socket errors or gateway 5xx.

@@ -35,7 +35,9 @@ public static class GatewayHost
         WebApplication app;
         try
         {
-            app = Build(GatewayOptionsParser.Parse(args));
+            var options = GatewayOptionsParser.Parse(args);
+            IoScheduling.ApplyToProcess(options.Io); // before the first socket exists
+            app = Build(options);
         }
         catch (Exception e) when (e is GatewayOptionsException or IOException or System.Text.Json.JsonException or ArgumentException)
         {
@@ -69,6 +71,7 @@ public static class GatewayHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        IoScheduling.ApplyToKestrel(builder.WebHost, options.Io);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

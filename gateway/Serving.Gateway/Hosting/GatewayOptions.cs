@@ -43,4 +43,7 @@ public sealed record GatewayOptions
     public string RedisPrefix { get; init; } = "serving";
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Where request code runs once a socket has data; see <see cref="IoMode"/>.</summary>
+    public IoMode Io { get; init; } = IoMode.Inline;
 }

@@ -24,12 +24,14 @@ public static class GatewayOptionsParser
           --redis HOST:PORT            publish load and activation events to the scaler through this Redis (optional)
           --redis-prefix PREFIX        prefix of the feed's Redis keys and channel (default serving)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
+          --io MODE                    inline: request code runs on the socket threads (default; least CPU per
+                                       request); threadpool: .NET's default hand-off to the thread pool
         """;
 
     private static readonly string[] Known =
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
-        "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level",
+        "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io",
         "graph-propagate-headers",
     ];
 
@@ -88,6 +90,13 @@ public static class GatewayOptionsParser
                 ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed
                     : throw new GatewayOptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{level}'")
                 : defaults.LogLevel,
+            Io = config["io"] switch
+            {
+                null => defaults.Io,
+                { } io when io.Equals("inline", StringComparison.OrdinalIgnoreCase) => IoMode.Inline,
+                { } io when io.Equals("threadpool", StringComparison.OrdinalIgnoreCase) => IoMode.ThreadPool,
+                { } io => throw new GatewayOptionsException($"--io must be inline or threadpool, not '{io}'"),
+            },
         };
     }
 

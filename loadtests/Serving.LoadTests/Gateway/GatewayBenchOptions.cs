@@ -10,6 +10,8 @@ internal sealed record GatewayBenchOptions
           --gateway-dll PATH         serving-gateway build (default gateway/Serving.Gateway.Host/bin/Release/net10.0/serving-gateway.dll);
                                      its folder is copied before the run, so a rebuild meanwhile does not change what is measured
           --go-proxy PATH            the Go reverse proxy built from loadtests/go-proxy (default .cache/loadtests/go-proxy)
+          --yarp-dll PATH            the bare YARP forwarder built from loadtests/yarp-forwarder
+                                     (default loadtests/yarp-forwarder/bin/Release/net10.0/yarp-forwarder.dll)
           --nginx PATH               nginx executable, backend and reverse proxy (default nginx)
           --output PATH              markdown report (default loadtests/reports/gateway.md; a .png plot goes beside it)
           --work-dir DIR             configs, logs, build copies (default loadtests/results/gateway)
@@ -34,6 +36,8 @@ internal sealed record GatewayBenchOptions
     public string GatewayDll { get; init; } = "gateway/Serving.Gateway.Host/bin/Release/net10.0/serving-gateway.dll";
 
     public string GoProxy { get; init; } = ".cache/loadtests/go-proxy";
+
+    public string YarpDll { get; init; } = "loadtests/yarp-forwarder/bin/Release/net10.0/yarp-forwarder.dll";
 
     public string Nginx { get; init; } = "nginx";
 
@@ -76,6 +80,7 @@ internal sealed record GatewayBenchOptions
         {
             GatewayDll = read.Text("gateway-dll") ?? d.GatewayDll,
             GoProxy = read.Text("go-proxy") ?? d.GoProxy,
+            YarpDll = read.Text("yarp-dll") ?? d.YarpDll,
             Nginx = read.Text("nginx") ?? d.Nginx,
             OutputPath = read.Text("output") ?? d.OutputPath,
             WorkDir = read.Text("work-dir") ?? d.WorkDir,

@@ -24,6 +24,9 @@ internal sealed record GatewayBenchResult(
     public const string Nginx = "nginx";
     public const string Go = "go";
 
+    /// <summary>YARP's MapForwarder with nothing of the gateway's: the floor under the gateway on this machine.</summary>
+    public const string Yarp = "yarp (bare)";
+
     public IEnumerable<ProxyCell> AllCells =>
         (Sweep?.First.Cells ?? []).Concat(Sweep?.Second?.Cells ?? []).Concat(Proxies?.Cells ?? []);
 }

@@ -226,6 +226,7 @@ internal sealed class GatewayBenchmark(GatewayBenchOptions options, Progress pro
             targets.Add(run.Gateway(TunedName(recommended), recommended));
         }
 
+        targets.Add(run.Yarp());
         targets.Add(run.Nginx());
         targets.Add(run.Go());
         progress.Write($"proxy comparison: {string.Join(", ", targets.Select(t => t.Name))}, {options.Rounds} rounds");

@@ -24,6 +24,8 @@ internal sealed class PhaseRunner(
 
     public TargetSpec Nginx() => new(GatewayBenchResult.Nginx, TargetKind.Nginx, ct => launcher.StartNginxProxyAsync(backendPort, ct));
 
+    public TargetSpec Yarp() => new(GatewayBenchResult.Yarp, TargetKind.Yarp, ct => launcher.StartYarpAsync(backendPort, ct));
+
     public TargetSpec Go() => new(GatewayBenchResult.Go, TargetKind.Go, ct => launcher.StartGoProxyAsync(backendPort, ct));
 
     /// <summary>One gateway per variant, named after it, and the direct baseline.</summary>

@@ -7,4 +7,5 @@ internal enum TargetKind
     Gateway,
     Nginx,
     Go,
+    Yarp,
 }

@@ -51,6 +51,19 @@ internal sealed class TargetLauncher(GatewayBenchOptions options, string gateway
         return new Target("go", TargetKind.Go, url, process, null, null);
     }
 
+    /// <summary>The bare YARP forwarder (<c>loadtests/yarp-forwarder</c>), run from its build output like the gateway.</summary>
+    public async Task<Target> StartYarpAsync(int backendPort, CancellationToken cancellationToken)
+    {
+        int port = FreePort.Next();
+        var url = new Uri($"http://127.0.0.1:{port}{RequestPath}");
+        var spec = new ProcessSpec(
+            "yarp-forwarder",
+            "dotnet",
+            [Path.GetFullPath(options.YarpDll), "--listen", $"127.0.0.1:{Port(port)}", "--backend", $"http://127.0.0.1:{Port(backendPort)}"]);
+        var process = await ServerProcess.StartAsync(spec, new ReadyProbe(url), Path.Combine(workDir, "yarp-forwarder.log"), ReadyTimeout, cancellationToken);
+        return new Target(GatewayBenchResult.Yarp, TargetKind.Yarp, url, process, null, null);
+    }
+
     /// <summary>
     /// The gateway with a tuning variant: knobs as environment variables, or in the runtimeconfig.json of a copy of the
     /// build for the variant's <see cref="TuningVariant.InRuntimeConfig"/> knobs.

@@ -51,6 +51,18 @@ internal static class GatewayReport
                 $"(issue's figure ≤ {Format.N(UsPerRequestTarget)} µs, measured on another machine; nginx here {Format.N(p.Of(GatewayBenchResult.Nginx, high, x => x.UsPerRequest).Median, "0.0")} µs)");
         }
 
+        if (p.Targets.Contains(GatewayBenchResult.Yarp))
+        {
+            foreach (int c in p.Concurrencies)
+            {
+                var floor = p.Ratio(GatewayBenchResult.Yarp, GatewayBenchResult.Nginx, c, x => x.RequestsPerCpuSecond);
+                var ours = p.Ratio(GatewayBenchResult.Gateway, GatewayBenchResult.Yarp, c, x => x.RequestsPerCpuSecond);
+                lines.Add(
+                    $"the floor, c={c}: a bare YARP MapForwarder reaches {Format.Ratio(floor.Median)} nginx's requests per proxy CPU-second " +
+                    $"(rounds {Range(floor, "0.00")}×); the gateway {Format.Ratio(ours.Median)} the bare forwarder's (rounds {Range(ours, "0.00")}×)");
+            }
+        }
+
         return lines;
     }
 
@@ -156,6 +168,10 @@ internal static class GatewayReport
         md.AppendLine(
             "- gateway: `serving-gateway` (Release, run from a copy of the build output), its full request path on: host routing, the canary draw " +
             "(two revisions split 50/50 on the same backend), least-in-flight replica choice, per-revision accounting and Prometheus metrics, YARP forwarding; `--log-level Warning`.");
+        md.AppendLine(
+            "- yarp (bare): `loadtests/yarp-forwarder`, YARP's `MapForwarder(\"/{**catch-all}\", backend)` on a slim ASP.NET Core host with the same runtime settings " +
+            "(Server GC, `AddServerHeader = false`, logging at Warning) and .NET's default I/O scheduling: none of the gateway's routing, canary, accounting, metrics or header transforms. " +
+            "What it costs is the framework's floor under the gateway on this machine.");
         md.AppendLine("- nginx: 1 worker, `upstream` with `keepalive 64`, `proxy_http_version 1.1`, `proxy_set_header Connection \"\"`, access log off.");
         md.AppendLine(
             "- go: `loadtests/go-proxy`, `httputil.NewSingleHostReverseProxy` with an `http.Transport` keeping 256 idle connections per host " +

@@ -7,15 +7,18 @@ namespace Serving.Gateway.Tests.Hosting;
 /// <summary>The gateway as a person runs it: the real executable, a routes file, its command line.</summary>
 public sealed partial class GatewayProcessTests
 {
-    [Fact]
-    public async Task Serves_a_routes_file_and_follows_its_changes()
+    // Both ways of running request code on socket data: on the socket threads (the default) and on the thread pool.
+    [Theory]
+    [InlineData("inline")]
+    [InlineData("threadpool")]
+    public async Task Serves_a_routes_file_and_follows_its_changes(string io)
     {
         await using var v1 = await TestBackend.StartAsync("v1");
         await using var v2 = await TestBackend.StartAsync("v2");
         string dir = Directory.CreateTempSubdirectory("gateway-routes").FullName;
         string routes = Path.Combine(dir, "routes.json");
         await File.WriteAllTextAsync(routes, RoutesJson(v1.Address));
-        using var process = Start("--port", "0", "--admin-port", "0", "--routes", routes);
+        using var process = Start("--port", "0", "--admin-port", "0", "--routes", routes, "--io", io);
         try
         {
             var (inference, _) = await AddressesAsync(process);
@@ -45,6 +48,7 @@ public sealed partial class GatewayProcessTests
     [InlineData("--port 99999", "--port must be an integer from 0 to 65535, not '99999'")]
     [InlineData("--colour blue", "unknown option --colour")]
     [InlineData("stray", "unexpected argument 'stray'")]
+    [InlineData("--io fast", "--io must be inline or threadpool, not 'fast'")]
     [InlineData("--routes /nonexistent/routes.json", "/nonexistent/routes.json")]
     public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
     {
