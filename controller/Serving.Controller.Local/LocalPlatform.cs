@@ -44,6 +44,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     private readonly StatusBoard _board = new();
     private readonly StartHistory _starts = new();
     private RuntimeCatalog _runtimes = RuntimeCatalog.Defaults;
+    private string _runtimesJson = "[]";
     private IReadOnlyDictionary<string, IReadOnlyList<Loading.LoadError>> _fileErrors = new Dictionary<string, IReadOnlyList<Loading.LoadError>>();
     private DateTimeOffset _nextScan;
     private DateTimeOffset _nextDecision;
@@ -217,7 +218,11 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         }
 
         var objects = snapshot.Objects.Select(o => o.Object).ToList();
-        _runtimes = RuntimeCatalog.From(objects.Select(o => Defaulting.ObjectDefaulter.Default(o))).WithDefaultRuntimes();
+        var runtimes = objects.Where(o => o is IServingRuntime).Cast<object>().ToList();
+        string runtimesJson = JsonSerializer.Serialize(runtimes, KubeJson.Options);
+        bool runtimesChanged = runtimesJson != _runtimesJson;
+        _runtimesJson = runtimesJson;
+        _runtimes = RuntimeCatalog.From(runtimes.Select(o => Defaulting.ObjectDefaulter.Default((IKubeObject)o))).WithDefaultRuntimes();
         var declared = new Dictionary<ServiceKey, (InferenceService Isvc, string Source)>();
         foreach (var loaded in snapshot.Objects)
         {
@@ -238,6 +243,11 @@ public sealed partial class LocalPlatform : IAsyncDisposable
             string json = JsonSerializer.Serialize(isvc, KubeJson.Options);
             if (_services.TryGetValue(key, out var entry) && entry.ManifestJson == json)
             {
+                if (runtimesChanged)
+                {
+                    Reconcile(entry); // a runtime came, changed or went: selection may differ now
+                }
+
                 continue;
             }
 

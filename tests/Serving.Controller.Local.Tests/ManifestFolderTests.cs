@@ -39,6 +39,34 @@ public sealed class ManifestFolderTests
     }
 
     [Fact]
+    public async Task A_runtime_added_later_is_selected_for_a_service_that_had_none()
+    {
+        await using var platform = await TestPlatform.StartAsync();
+        platform.Write("sklearn.yaml", WalkthroughSklearn.Replace("gs://kfserving-examples/models/sklearn/1.0/model", "file://models/iris", StringComparison.Ordinal));
+        await TestPlatform.WaitUntilAsync(async () => await Reason(platform) == "NoSupportingRuntime", Long, "NoSupportingRuntime first");
+
+        // A ServingRuntime that claims sklearn on this platform's runtime image: the service must be reconciled again.
+        platform.Write("runtime.yaml", """
+            apiVersion: serving.kserve.io/v1alpha1
+            kind: ServingRuntime
+            metadata: {name: sklearn-on-onnx}
+            spec:
+              supportedModelFormats: [{name: sklearn, autoSelect: true}]
+              protocolVersions: [v1, v2]
+              containers:
+                - name: kserve-container
+                  image: serving-runtime:latest
+                  args: ["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080"]
+            """);
+        await TestPlatform.WaitUntilAsync(async () => await ScaleFromZeroTests.Ready(platform, "sklearn-iris"), Long, "sklearn-iris Ready on the new runtime");
+        Assert.Equal("sklearn-on-onnx", (await platform.StatusAsync("sklearn-iris"))!["servingRuntimeName"]!.GetValue<string>());
+    }
+
+    private static async Task<string?> Reason(TestPlatform platform) =>
+        (await platform.StatusAsync("sklearn-iris"))?["conditions"]?.AsArray()
+            .FirstOrDefault(c => c?["type"]?.GetValue<string>() == "Ready")?["reason"]?.GetValue<string>();
+
+    [Fact]
     public async Task A_broken_file_keeps_its_last_good_objects_and_a_deleted_file_removes_its_service()
     {
         await using var platform = await TestPlatform.StartAsync();
