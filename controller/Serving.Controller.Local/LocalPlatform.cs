@@ -168,9 +168,9 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     {
         var decision = live.Autoscaler.Decide(live.Runner.ReadyReplicas);
         int replicas = decision.Replicas;
-        if (live.Runner.Phase == RevisionPhase.Pending || !live.Runner.Revision.Template.Scaling.ScaleToZero)
+        if (live.Runner.Phase == RevisionPhase.Pending)
         {
-            replicas = Math.Max(1, replicas); // a new revision starts one replica to prove it works; raw mode never goes to zero
+            replicas = Math.Max(1, replicas); // a new revision keeps one replica until it has proved it works
         }
 
         if (replicas != live.Runner.Desired)
@@ -366,11 +366,8 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         }
 
         bool wasReady = entry.Seen.TryGetValue(revision.Name, out var seen) && seen.Phase == RevisionPhase.Ready;
-        int initial = wasReady ? Math.Max(config.MinScale, 0) : Math.Max(1, Math.Max(config.InitialScale, config.MinScale));
-        if (!template.Scaling.ScaleToZero)
-        {
-            initial = Math.Max(1, initial);
-        }
+        // Raw mode needs no case here: its minReplicas (hence MinScale) is at least 1.
+        int initial = wasReady ? config.MinScale : Math.Max(1, Math.Max(config.InitialScale, config.MinScale));
 
         runner.ScaleTo(initial);
         return live;

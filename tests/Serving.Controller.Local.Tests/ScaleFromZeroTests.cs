@@ -45,6 +45,22 @@ public sealed class ScaleFromZeroTests
         Assert.InRange(platform.RuntimeProcesses("iris"), 1, 200);
     }
 
+    [Fact]
+    public async Task Raw_mode_keeps_a_replica_when_idle_while_serverless_goes_to_zero()
+    {
+        await using var platform = await TestPlatform.StartAsync(grace: TimeSpan.FromSeconds(1));
+        const string raw = "    serving.kserve.io/deploymentMode: RawDeployment";
+        platform.Write("raw.yaml", Manifests.Iris("iris-raw", minReplicas: 0, annotations: raw)); // clamped to 1
+        platform.Write("serverless.yaml", Manifests.Iris("iris", minReplicas: 0));
+        await TestPlatform.WaitUntilAsync(async () => await Ready(platform, "iris-raw") && await Ready(platform, "iris"), Long, "both Ready");
+
+        await TestPlatform.WaitUntilAsync(() => Task.FromResult(platform.RuntimeProcesses("iris") == 0), Long, "serverless iris at zero");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the same window and grace
+
+        Assert.Equal(1, platform.RuntimeProcesses("iris-raw"));
+        Assert.Equal("Standard", (await platform.StatusAsync("iris-raw"))!["deploymentMode"]!.GetValue<string>());
+    }
+
     internal static async Task<bool> Ready(TestPlatform platform, string name) => await ReadyCondition(platform, name) == "True";
 
     internal static async Task<string?> ReadyCondition(TestPlatform platform, string name) =>

@@ -95,7 +95,7 @@ public sealed class StatusBoard
             var traffic = status?["components"]?["predictor"]?["traffic"]?.AsArray() ?? [];
             var prev = traffic.FirstOrDefault(t => t?["tag"]?.GetValue<string>() == "prev");
             var latest = traffic.FirstOrDefault(t => t?["latestRevision"]?.GetValue<bool>() == true);
-            int replicas = (status?["components"]?.AsObject() ?? []).Sum(c => c.Value?["replicas"]?.GetValue<int>() ?? 0);
+            int replicas = (status?["components"]?.AsObject() ?? []).Sum(c => c.Value?[ComponentStatusSpec.ReplicasKey]?.GetValue<int>() ?? 0);
             rows.Add(
             [
                 r.Kind,

@@ -33,16 +33,8 @@ public sealed record RevisionTemplate(
 
 /// <summary>
 /// A component's scaling fields as written, and the Knative autoscaling annotations that apply to it; the autoscaler
-/// (local loop or KEDA scaler) turns them into its configuration. <paramref name="ScaleToZero"/> is false in
-/// <c>Standard</c> (raw) mode, where <c>minReplicas</c> is at least 1.
+/// (local loop or KEDA scaler) turns them into its configuration. In <c>Standard</c> (raw) mode
+/// <paramref name="MinReplicas"/> is already at least 1, so the KPA's min-scale keeps a replica: no mode check elsewhere.
+/// Not compared on its own: a revision's identity is its template's fingerprint.
 /// </summary>
-public sealed record ScalingSpec(
-    int? MinReplicas, int MaxReplicas, int? ScaleTarget, string? ScaleMetric, IReadOnlyDictionary<string, string> Annotations, bool ScaleToZero)
-{
-    public bool Equals(ScalingSpec? other) =>
-        other is not null && MinReplicas == other.MinReplicas && MaxReplicas == other.MaxReplicas && ScaleTarget == other.ScaleTarget
-        && ScaleMetric == other.ScaleMetric && ScaleToZero == other.ScaleToZero
-        && Annotations.Count == other.Annotations.Count && Annotations.All(a => other.Annotations.TryGetValue(a.Key, out string? v) && v == a.Value);
-
-    public override int GetHashCode() => HashCode.Combine(MinReplicas, MaxReplicas, ScaleTarget, ScaleMetric, ScaleToZero, Annotations.Count);
-}
+public sealed record ScalingSpec(int? MinReplicas, int MaxReplicas, int? ScaleTarget, string? ScaleMetric, IReadOnlyDictionary<string, string> Annotations);

@@ -51,7 +51,7 @@ public static class RevisionTemplates
         string mode = DeploymentModes.Resolve(isvc.Status?.DeploymentMode, isvc.Metadata.Annotation(Annotations.DeploymentMode), DeploymentModes.Knative);
         bool serverless = mode == DeploymentModes.Knative;
         int? min = serverless ? spec.MinReplicas : Math.Max(1, spec.MinReplicas ?? 1);
-        var scaling = new ScalingSpec(min, spec.MaxReplicas ?? 0, spec.ScaleTarget, spec.ScaleMetric, annotations, serverless);
+        var scaling = new ScalingSpec(min, spec.MaxReplicas ?? 0, spec.ScaleTarget, spec.ScaleMetric, annotations);
 
         // Everything but canaryTrafficPercent makes the revision (Knative: the template, not the traffic block).
         var fingerprint = new JsonObject

@@ -11,8 +11,6 @@ namespace Serving.Controller.Planning;
 /// </summary>
 internal static class ServiceStatus
 {
-    public const string ReplicasKey = "replicas";
-
     public static InferenceServiceStatus Rejected(InferenceService isvc, IReadOnlyList<string> errors, DateTimeOffset now)
     {
         string message = string.Join("; ", errors);
@@ -76,7 +74,7 @@ internal static class ServiceStatus
                 Url = status == ConditionStatus.True ? $"{options.UrlScheme}://{name}-{component}.{ns}.{options.Domain}" : null,
                 ExtensionData = new Dictionary<string, System.Text.Json.JsonElement>
                 {
-                    [ReplicasKey] = System.Text.Json.JsonSerializer.SerializeToElement(replicas),
+                    [ComponentStatusSpec.ReplicasKey] = System.Text.Json.JsonSerializer.SerializeToElement(replicas),
                 },
             };
         }

@@ -171,5 +171,5 @@ public sealed class RevisionBookkeepingTests
 
     private static RevisionTemplate Template(string fingerprint) => new(
         "predictor", "isvc", "serving-onnxruntime", "serving-runtime:latest", [], new Dictionary<string, string>(), "file://m", "v1", 0, null,
-        new ScalingSpec(null, 0, null, null, new Dictionary<string, string>(), true), fingerprint);
+        new ScalingSpec(null, 0, null, null, new Dictionary<string, string>()), fingerprint);
 }

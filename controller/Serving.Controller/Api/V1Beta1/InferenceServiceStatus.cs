@@ -48,6 +48,9 @@ public sealed record InferenceServiceStatus
 /// <summary><c>status.components.&lt;c&gt;</c>: revision bookkeeping and traffic (kserve-api.md §3.2).</summary>
 public sealed record ComponentStatusSpec
 {
+    /// <summary>Not KServe's: the platform's ready replicas of the component, kept in <see cref="ExtensionData"/>.</summary>
+    public const string ReplicasKey = "replicas";
+
     [JsonPropertyName("latestReadyRevision")]
     public string? LatestReadyRevision { get; init; }
 
