@@ -15,6 +15,7 @@ using Serving.Gateway.Graph;
 using Serving.Gateway.Autoscaling;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
+using Serving.Gateway.Proxy.Http1;
 using Serving.Gateway.Routing;
 
 namespace Serving.Gateway.Hosting;
@@ -36,7 +37,7 @@ public static class GatewayHost
         try
         {
             var options = GatewayOptionsParser.Parse(args);
-            IoScheduling.ApplyToProcess(options.Io); // before the first socket exists
+            IoScheduling.ApplyToProcess(options); // before the first socket exists
             app = Build(options);
         }
         catch (Exception e) when (e is GatewayOptionsException or IOException or System.Text.Json.JsonException or ArgumentException)
@@ -71,6 +72,9 @@ public static class GatewayHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // Hosting starts an Activity for every request while this category is enabled at any level (for log scopes);
+        // it logs nothing the gateway keeps (request start/finish at Information), so it is off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         IoScheduling.ApplyToKestrel(builder.WebHost, options.Io);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -89,6 +93,7 @@ public static class GatewayHost
         services.AddSingleton(options);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton(_ => new BackendClient(options.BackendTimeout));
+        services.AddSingleton(new Http1Forwarder(options.BackendTimeout));
         configure?.Invoke(builder);
         services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);

@@ -46,4 +46,25 @@ public sealed record GatewayOptions
 
     /// <summary>Where request code runs once a socket has data; see <see cref="IoMode"/>.</summary>
     public IoMode Io { get; init; } = IoMode.Inline;
+
+    /// <summary>
+    /// Socket event threads (.NET's <c>DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT</c>); null keeps .NET's choice, one per
+    /// core with inline I/O. Fewer than the cores suits a gateway that shares its machine (see <see cref="IoScheduling"/>).
+    /// </summary>
+    public int? IoThreads { get; init; }
+
+    /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
+    public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
+}
+
+public enum ForwarderMode
+{
+    /// <summary>
+    /// Plain HTTP/1.x requests with small bodies go over the gateway's own pooled HTTP/1.1 connections
+    /// (<see cref="Proxy.Http1.Http1Forwarder"/>); everything else through YARP.
+    /// </summary>
+    Direct,
+
+    /// <summary>Every request through YARP's forwarder.</summary>
+    Yarp,
 }

@@ -26,12 +26,16 @@ public static class GatewayOptionsParser
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
           --io MODE                    inline: request code runs on the socket threads (default; least CPU per
                                        request); threadpool: .NET's default hand-off to the thread pool
+          --io-threads N               socket event threads (default: .NET's choice, one per core with --io inline);
+                                       1 where the gateway shares a small machine
+          --forwarder MODE             direct: plain HTTP/1.x requests with bodies up to 64 KiB go over the gateway's
+                                       own keep-alive connections, the rest through YARP (default); yarp: all through YARP
         """;
 
     private static readonly string[] Known =
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
-        "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io",
+        "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
         "graph-propagate-headers",
     ];
 
@@ -96,6 +100,14 @@ public static class GatewayOptionsParser
                 { } io when io.Equals("inline", StringComparison.OrdinalIgnoreCase) => IoMode.Inline,
                 { } io when io.Equals("threadpool", StringComparison.OrdinalIgnoreCase) => IoMode.ThreadPool,
                 { } io => throw new GatewayOptionsException($"--io must be inline or threadpool, not '{io}'"),
+            },
+            IoThreads = Int(config, "io-threads", 1, 1024) ?? defaults.IoThreads,
+            Forwarder = config["forwarder"] switch
+            {
+                null => defaults.Forwarder,
+                { } mode when mode.Equals("direct", StringComparison.OrdinalIgnoreCase) => ForwarderMode.Direct,
+                { } mode when mode.Equals("yarp", StringComparison.OrdinalIgnoreCase) => ForwarderMode.Yarp,
+                { } mode => throw new GatewayOptionsException($"--forwarder must be direct or yarp, not '{mode}'"),
             },
         };
     }

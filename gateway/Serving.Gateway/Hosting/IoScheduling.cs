@@ -24,19 +24,32 @@ internal static class IoScheduling
 {
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
+    public const string ThreadCountVariable = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
+
     /// <summary>
-    /// The socket engine reads its switch from the environment once, when the first socket is created, and has no
-    /// runtimeconfig.json equivalent; so the host sets it before building anything. An explicit value set by the
-    /// operator wins.
+    /// The socket engine reads its switches from the environment once, when the first socket is created, and has no
+    /// runtimeconfig.json equivalent; so the host sets them before building anything. An explicit value set by the
+    /// operator wins. With inline completions .NET starts one event thread per core; on a machine the gateway shares
+    /// with its neighbours (measured: two cores, the load generator and the replica beside it) one thread avoids
+    /// most of the preemptions between the gateway's own threads (context switches per request 0.33 to 0.03, proxy
+    /// CPU per request about 7 % lower), at the price of the throughput of one core.
     /// </summary>
-    public static void ApplyToProcess(IoMode mode)
+    public static void ApplyToProcess(GatewayOptions options)
     {
         if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
         {
-            Environment.SetEnvironmentVariable(InlineCompletionsVariable, mode == IoMode.Inline ? "1" : "0");
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, options.Io == IoMode.Inline ? "1" : "0");
+        }
+
+        if (options.IoThreads is { } threads && Environment.GetEnvironmentVariable(ThreadCountVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(ThreadCountVariable, threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
     public static void ApplyToKestrel(IWebHostBuilder webHost, IoMode mode) =>
-        webHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = mode == IoMode.Inline);
+        webHost.UseSockets(sockets =>
+        {
+            sockets.UnsafePreferInlineScheduling = mode == IoMode.Inline;
+        });
 }

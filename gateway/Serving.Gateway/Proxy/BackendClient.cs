@@ -3,12 +3,15 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Serving.Gateway.Proxy;
 
-/// <summary>The one HTTP client to every replica: pooled keep-alive connections, no proxy, no cookies, no redirects.</summary>
+/// <summary>
+/// The HTTP client to replicas for what does not take the direct path (<see cref="Http1.Http1Forwarder"/>): YARP's
+/// forwarding and InferenceGraph steps. Pooled keep-alive connections, no proxy, no cookies, no redirects.
+/// </summary>
 public sealed class BackendClient : IDisposable
 {
     public BackendClient(TimeSpan backendTimeout)
     {
-        Invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        var sockets = new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -19,13 +22,23 @@ public sealed class BackendClient : IDisposable
             EnableMultipleHttp2Connections = true,
             // Trace context is not propagated by default: it costs CPU on every request.
             ActivityHeadersPropagator = null,
-        });
+        };
+        Invoker = new HttpMessageInvoker(sockets);
+        Forwarding = new HttpMessageInvoker(new SmallBodyCoalescing(sockets), disposeHandler: false);
         Config = new ForwarderRequestConfig { ActivityTimeout = backendTimeout };
     }
 
+    /// <summary>For requests the gateway builds itself (graph steps).</summary>
     public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>For YARP's forwarder: small request bodies leave with their headers in one write.</summary>
+    public HttpMessageInvoker Forwarding { get; }
 
     public ForwarderRequestConfig Config { get; }
 
-    public void Dispose() => Invoker.Dispose();
+    public void Dispose()
+    {
+        Forwarding.Dispose();
+        Invoker.Dispose();
+    }
 }

@@ -42,7 +42,7 @@ public static class GatewayErrors
 
         if (response.HasStarted)
         {
-            return response.StatusCode;
+            return status; // too late to say so: the response was aborted, and counts as the failure it was
         }
 
         response.Clear();

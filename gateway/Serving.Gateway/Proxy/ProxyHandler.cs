@@ -3,7 +3,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serving.Gateway.Graph;
+using Serving.Gateway.Hosting;
 using Serving.Gateway.Observability;
+using Serving.Gateway.Proxy.Http1;
 using Serving.Gateway.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -11,10 +13,13 @@ namespace Serving.Gateway.Proxy;
 
 /// <summary>
 /// The data path, one hop: resolve the target, pick the revision (tag or weighted split), count the request,
-/// take a replica slot (or wait for one in the activator), forward with YARP, map failures in one place.
+/// take a replica slot (or wait for one in the activator), forward (plain requests directly, the rest with YARP),
+/// map failures in one place.
 /// </summary>
 internal sealed partial class ProxyHandler(
     ServiceCatalog catalog,
+    GatewayOptions options,
+    Http1Forwarder direct,
     IHttpForwarder forwarder,
     BackendClient backend,
     ITrafficDraw draw,
@@ -66,11 +71,12 @@ internal sealed partial class ProxyHandler(
                 context.Response.Headers[ColdStartHeader] = "true";
             }
 
-            var transformer = _transformers.GetValue(route.Service, static service => new KServeTransformer(service.Key));
-            var error = await forwarder.SendAsync(context, lease.Replica.Address, backend.Invoker, backend.Config, transformer);
-            status = error == ForwarderError.None
+            var outcome = options.Forwarder == ForwarderMode.Direct && lease.Replica.Connections is { } connections && Http1Forwarder.Accepts(context.Request)
+                ? await direct.ForwardAsync(context, connections, route.Service.Key)
+                : await ForwardWithYarpAsync(context, route.Service, lease.Replica.Address);
+            status = outcome.Error == GatewayError.None
                 ? context.Response.StatusCode
-                : await OnForwarderErrorAsync(context, error, lease.Replica.Address);
+                : await OnForwardErrorAsync(context, outcome, lease.Replica.Address);
         }
         catch (GatewayException e)
         {
@@ -88,28 +94,36 @@ internal sealed partial class ProxyHandler(
         }
     }
 
-    private async ValueTask<int> OnForwarderErrorAsync(HttpContext context, ForwarderError error, string replica)
+    private async ValueTask<ForwardOutcome> ForwardWithYarpAsync(HttpContext context, ServiceEntry service, string replica)
     {
-        var mapped = GatewayErrors.FromForwarder(error);
-        if (mapped == GatewayError.ClientGone)
+        var transformer = _transformers.GetValue(service, static service => new KServeTransformer(service.Key));
+        var error = await forwarder.SendAsync(context, replica, backend.Forwarding, backend.Config, transformer);
+        return error == ForwarderError.None
+            ? ForwardOutcome.Success
+            : new(GatewayErrors.FromForwarder(error), error.ToString(), context.Features.Get<IForwarderErrorFeature>()?.Exception);
+    }
+
+    private async ValueTask<int> OnForwardErrorAsync(HttpContext context, ForwardOutcome outcome, string replica)
+    {
+        if (outcome.Error == GatewayError.ClientGone)
         {
             LogClientGone(logger, replica);
         }
         else
         {
-            LogBackendError(logger, context.Features.Get<IForwarderErrorFeature>()?.Exception, replica, error);
+            LogBackendError(logger, outcome.Exception, replica, outcome.Error, outcome.Detail);
         }
 
-        return await GatewayErrors.WriteAsync(context, mapped, mapped switch
+        return await GatewayErrors.WriteAsync(context, outcome.Error, outcome.Error switch
         {
             GatewayError.BackendTimeout => $"replica {replica} did not answer in time",
             GatewayError.BackendUnreachable => $"replica {replica} could not be reached",
-            _ => $"replica {replica} failed: {error}",
+            _ => $"replica {replica} failed: {outcome.Detail ?? outcome.Error.ToString()}",
         });
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Forwarding to {Replica} failed: {Error}")]
-    private static partial void LogBackendError(ILogger logger, Exception? exception, string replica, ForwarderError error);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Forwarding to {Replica} failed: {Error} {Detail}")]
+    private static partial void LogBackendError(ILogger logger, Exception? exception, string replica, GatewayError error, string? detail);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Client went away ({Target})")]
     private static partial void LogClientGone(ILogger logger, string target);

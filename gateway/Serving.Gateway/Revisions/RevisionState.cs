@@ -75,13 +75,24 @@ public sealed class RevisionState
         }
 
         _limit = route.ContainerConcurrency > 0 ? route.ContainerConcurrency : int.MaxValue;
+        var previous = _replicas;
         _replicas = next;
         _queue.Release(next, _limit);
+        foreach (var gone in previous.Except(next))
+        {
+            gone.Dispose(); // requests still on it finish; their connections close when they come back
+        }
     }
 
     /// <summary>The revision is no longer routed: requests still held for it fail.</summary>
-    internal void Retire() =>
+    internal void Retire()
+    {
         _queue.FailAll(new GatewayException(GatewayError.RevisionGone, $"revision {Key.Revision} is no longer served"));
+        foreach (var replica in _replicas)
+        {
+            replica.Dispose();
+        }
+    }
 
     internal void Return(Replica replica)
     {

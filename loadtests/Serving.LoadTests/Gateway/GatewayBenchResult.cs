@@ -21,6 +21,15 @@ internal sealed record GatewayBenchResult(
     IReadOnlyList<string> WrkCommands)
 {
     public const string Gateway = "gateway";
+
+    /// <summary>The gateway with one socket event thread, like for like with nginx's single worker.</summary>
+    public const string GatewayOneThread = "gateway, 1 I/O thread";
+
+    /// <summary>The gateway with every request through YARP's forwarder (<c>--forwarder yarp</c>), one I/O thread.</summary>
+    public const string GatewayYarpPath = "gateway, YARP path, 1 I/O thread";
+
+    /// <summary>Gateway targets the proxy comparison reports against the targets, in order.</summary>
+    public static readonly string[] GatewayTargets = [Gateway, GatewayOneThread, GatewayYarpPath];
     public const string Nginx = "nginx";
     public const string Go = "go";
 

@@ -220,7 +220,13 @@ internal sealed class GatewayBenchmark(GatewayBenchOptions options, Progress pro
 
     private async Task<PhaseCells> RunProxiesAsync(PhaseRunner run, TuningVariant? recommended, CancellationToken cancellationToken)
     {
-        var targets = new List<TargetSpec> { run.Direct(), run.Gateway(GatewayBenchResult.Gateway, TuningVariant.Default) };
+        var targets = new List<TargetSpec>
+        {
+            run.Direct(),
+            run.Gateway(GatewayBenchResult.Gateway, TuningVariant.Default),
+            run.Gateway(GatewayBenchResult.GatewayOneThread, TuningVariant.Default, "--io-threads", "1"),
+            run.Gateway(GatewayBenchResult.GatewayYarpPath, TuningVariant.Default, "--io-threads", "1", "--forwarder", "yarp"),
+        };
         if (recommended is not null)
         {
             targets.Add(run.Gateway(TunedName(recommended), recommended));

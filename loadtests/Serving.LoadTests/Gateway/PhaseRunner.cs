@@ -19,8 +19,8 @@ internal sealed class PhaseRunner(
 
     public TargetSpec Direct() => new(Target.Direct, TargetKind.Direct, _ => Task.FromResult(TargetLauncher.Direct(backendPort)));
 
-    public TargetSpec Gateway(string name, TuningVariant variant) =>
-        new(name, TargetKind.Gateway, ct => launcher.StartGatewayAsync(name, variant, backendPort, ct));
+    public TargetSpec Gateway(string name, TuningVariant variant, params string[] arguments) =>
+        new(name, TargetKind.Gateway, ct => launcher.StartGatewayAsync(name, variant, backendPort, ct, arguments));
 
     public TargetSpec Nginx() => new(GatewayBenchResult.Nginx, TargetKind.Nginx, ct => launcher.StartNginxProxyAsync(backendPort, ct));
 

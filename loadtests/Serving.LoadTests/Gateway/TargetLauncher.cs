@@ -68,7 +68,8 @@ internal sealed class TargetLauncher(GatewayBenchOptions options, string gateway
     /// The gateway with a tuning variant: knobs as environment variables, or in the runtimeconfig.json of a copy of the
     /// build for the variant's <see cref="TuningVariant.InRuntimeConfig"/> knobs.
     /// </summary>
-    public async Task<Target> StartGatewayAsync(string name, TuningVariant variant, int backendPort, CancellationToken cancellationToken)
+    public async Task<Target> StartGatewayAsync(
+        string name, TuningVariant variant, int backendPort, CancellationToken cancellationToken, IReadOnlyList<string>? arguments = null)
     {
         int index = ++_gateways;
         string dll = Path.Combine(gatewayBuildDir, GatewayEntryDll(options));
@@ -92,7 +93,7 @@ internal sealed class TargetLauncher(GatewayBenchOptions options, string gateway
         var spec = new ProcessSpec(
             name,
             "dotnet",
-            [dll, "--port", Port(port), "--admin-port", Port(adminPort), "--routes", routes, "--log-level", "Warning"],
+            [dll, "--port", Port(port), "--admin-port", Port(adminPort), "--routes", routes, "--log-level", "Warning", .. arguments ?? []],
             variant.Environment());
         // Ready when a request is routed through to the backend, not only when the admin port answers.
         var process = await ServerProcess.StartAsync(

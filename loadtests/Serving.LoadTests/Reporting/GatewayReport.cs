@@ -24,7 +24,7 @@ internal static class GatewayReport
         }
 
         var lines = new List<string>();
-        foreach (string gateway in new[] { GatewayBenchResult.Gateway, r.TunedGateway }.OfType<string>())
+        foreach (string gateway in GatewayBenchResult.GatewayTargets.Append(r.TunedGateway).OfType<string>().Where(p.Targets.Contains))
         {
             foreach (int c in p.Concurrencies)
             {
@@ -167,7 +167,13 @@ internal static class GatewayReport
         md.AppendLine($"- Backend: nginx, 1 worker, `return 200 '{Server.NginxConf.BackendBody}'` for every request; the same process behind every proxy and for the direct baseline.");
         md.AppendLine(
             "- gateway: `serving-gateway` (Release, run from a copy of the build output), its full request path on: host routing, the canary draw " +
-            "(two revisions split 50/50 on the same backend), least-in-flight replica choice, per-revision accounting and Prometheus metrics, YARP forwarding; `--log-level Warning`.");
+            "(two revisions split 50/50 on the same backend), least-in-flight replica choice, per-revision accounting and Prometheus metrics, " +
+            "forwarding on the direct HTTP/1.1 path (the default: plain requests with small bodies; the rest through YARP); `--log-level Warning`; " +
+            ".NET's socket event threads (one per core with inline I/O).");
+        md.AppendLine(
+            $"- {GatewayBenchResult.GatewayOneThread}: the same with `--io-threads 1`, like for like with nginx's single worker. " +
+            $"{GatewayBenchResult.GatewayYarpPath}: the same with `--forwarder yarp`, every request through YARP's `HttpForwarder` " +
+            "(with the small-body coalescing handler), which is what the gateway did before the direct path.");
         md.AppendLine(
             "- yarp (bare): `loadtests/yarp-forwarder`, YARP's `MapForwarder(\"/{**catch-all}\", backend)` on a slim ASP.NET Core host with the same runtime settings " +
             "(Server GC, `AddServerHeader = false`, logging at Warning) and .NET's default I/O scheduling: none of the gateway's routing, canary, accounting, metrics or header transforms. " +

@@ -1,0 +1,615 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Serving.Gateway.Model;
+
+namespace Serving.Gateway.Proxy.Http1;
+
+/// <summary>How a forwarded request ended: <see cref="GatewayError.None"/>, or what went wrong and why.</summary>
+internal readonly record struct ForwardOutcome(GatewayError Error, string? Detail = null, Exception? Exception = null)
+{
+    public static readonly ForwardOutcome Success = new(GatewayError.None);
+}
+
+/// <summary>
+/// The gateway's direct path for plain inference requests: an HTTP/1.x request with a small body of declared length
+/// (or none), forwarded to an <c>http://</c> replica over a pooled keep-alive connection, in one write (request line,
+/// headers and body together), and its response, whatever its framing (length, chunked, until close), streamed back.
+/// Everything else (upgrades, <c>Expect: 100-continue</c>, chunked or large request bodies, HTTP/2 clients, other
+/// replica schemes) goes through YARP.
+///
+/// Why it exists: on the measured machine YARP's forwarder with <c>SocketsHttpHandler</c> costs about 1.5× the proxy
+/// CPU per request of nginx for this traffic, mostly in building and copying <c>HttpRequestMessage</c>/
+/// <c>HttpResponseMessage</c> and their header collections (loadtests/reports/gateway.md). The semantics follow YARP's
+/// defaults: the replica gets the client's Host (its own authority when the client sent none), hop-by-hop headers
+/// are dropped both ways,
+/// <see cref="ForwardedHeaders"/> are applied, the path base of the path form is not sent, the timeout is an
+/// activity timeout, and a reused connection that fails before any byte of the response is retried once on a new one.
+/// </summary>
+internal sealed class Http1Forwarder(TimeSpan timeout)
+{
+    /// <summary>Largest request body taken by this path (it is read whole before the request is sent).</summary>
+    public const int MaxBody = 64 * 1024;
+
+    private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
+
+    /// <summary>Whether the request is plain enough for this path.</summary>
+    public static bool Accepts(HttpRequest request)
+    {
+        var headers = request.Headers;
+        return (request.ContentLength is null ? headers.TransferEncoding.Count == 0 : request.ContentLength <= MaxBody)
+            && (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+            && headers.Expect.Count == 0
+            && headers.Upgrade.Count == 0
+            && !HttpMethods.IsConnect(request.Method);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ForwardOutcome> ForwardAsync(HttpContext context, ReplicaConnections replica, ServiceKey service)
+    {
+        var request = context.Request;
+        int bodyLength = (int)(request.ContentLength ?? 0);
+        var writer = new RequestWriter(1024 + bodyLength);
+        try
+        {
+            WriteHead(context, replica.Authority, service, ref writer);
+            if (bodyLength > 0 && !await ReadBodyAsync(request.Body, writer.Reserve(bodyLength), context.RequestAborted))
+            {
+                return new(GatewayError.ClientGone);
+            }
+
+            return await ExchangeAsync(context, replica, writer.Written);
+        }
+        catch (Exception e) when (e is BadHttpRequestException || (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested))
+        {
+            return new(GatewayError.ClientGone, Exception: e); // the client stopped sending its body
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ForwardOutcome> ExchangeAsync(HttpContext context, ReplicaConnections replica, ReadOnlyMemory<byte> requestBytes)
+    {
+        var aborted = context.RequestAborted;
+        ReplicaConnection? connection = replica.TryRent();
+        bool responding = false;
+        try
+        {
+            connection ??= await replica.ConnectAsync(aborted);
+            while (true)
+            {
+                connection.StartRequest(timeout);
+                using var onAbort = aborted.UnsafeRegister(static state => ((ReplicaConnection)state!).Cancel(), connection);
+                ResponseHead head;
+                try
+                {
+                    await connection.SendAsync(requestBytes);
+                    head = await ReadHeadAsync(connection, HttpMethods.IsHead(context.Request.Method));
+                }
+                catch (Exception e) when (connection.Reused && connection.Buffered == 0 && IsConnectionLoss(e) && !aborted.IsCancellationRequested)
+                {
+                    // The replica closed a kept-alive connection before answering (its idle timeout, a restart): retry once, fresh.
+                    connection.Dispose();
+                    connection = null;
+                    connection = await replica.ConnectAsync(aborted);
+                    continue;
+                }
+
+                responding = true;
+                if (!await CopyResponseAsync(context, connection, head))
+                {
+                    connection.Dispose();
+                    connection = null;
+                    return new(GatewayError.ClientGone);
+                }
+
+                connection.EndRequest();
+                if (head.KeepAlive && connection.Buffered == 0)
+                {
+                    replica.Return(connection);
+                }
+                else
+                {
+                    connection.Dispose();
+                }
+
+                connection = null;
+                return ForwardOutcome.Success;
+            }
+        }
+        catch (Exception e)
+        {
+            connection?.Dispose();
+            if (aborted.IsCancellationRequested)
+            {
+                return new(GatewayError.ClientGone, Exception: e);
+            }
+
+            if (responding)
+            {
+                context.Abort(); // the status and part of the body are out: the client must not take this for a whole response
+            }
+
+            return e switch
+            {
+                OperationCanceledException => new(GatewayError.BackendTimeout, Exception: e),
+                ReplicaProtocolException => new(GatewayError.BackendFailed, e.Message, e),
+                _ when !responding => new(GatewayError.BackendUnreachable, Exception: e),
+                _ => new(GatewayError.BackendFailed, "the response ended early: " + e.Message, e),
+            };
+        }
+    }
+
+    private static bool IsConnectionLoss(Exception e) => e is SocketException or IOException or ReplicaClosedException;
+
+    private static void WriteHead(HttpContext context, string authority, ServiceKey service, ref RequestWriter writer)
+    {
+        var request = context.Request;
+        writer.Ascii(request.Method);
+        writer.Byte((byte)' ');
+        writer.Ascii(request.Path.HasValue ? request.Path.ToUriComponent() : "/");
+        writer.Ascii(request.QueryString.Value);
+        writer.Ascii(" HTTP/1.1\r\n");
+        writer.Header(HeaderNames.Host, request.Headers.Host is [{ Length: > 0 } host] ? host : authority);
+        foreach (var (name, values) in request.Headers)
+        {
+            if (IsHopByHop(name) || name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)
+                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsSetByGateway(name))
+            {
+                continue;
+            }
+
+            foreach (string? value in values)
+            {
+                writer.Header(name, value);
+            }
+        }
+
+        if (request.ContentLength is { } length)
+        {
+            writer.Ascii("Content-Length: ");
+            writer.Number(length);
+            writer.Ascii("\r\n");
+        }
+
+        ForwardedHeaders.Apply(context, service, ref writer);
+        writer.Ascii("\r\n");
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> ReadBodyAsync(Stream body, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        while (!into.IsEmpty)
+        {
+            int read = await body.ReadAsync(into, cancellationToken);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            into = into[read..];
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads and parses the next final response head (1xx informational heads are skipped).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ResponseHead> ReadHeadAsync(ReplicaConnection connection, bool headRequest)
+    {
+        while (true)
+        {
+            int end;
+            while ((end = connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf(HeadEnd)) < 0)
+            {
+                if (connection.Buffered == ReplicaConnection.BufferSize)
+                {
+                    throw new ReplicaProtocolException($"the response head is larger than {ReplicaConnection.BufferSize} bytes");
+                }
+
+                if (!await connection.FillAsync())
+                {
+                    throw connection.Buffered == 0 ? new ReplicaClosedException() : new ReplicaProtocolException("the connection closed in the middle of the response head");
+                }
+            }
+
+            var head = connection.Head;
+            head.Parse(connection.Buffer.AsSpan(connection.Start, end + 2), headRequest);
+            connection.Start += end + HeadEnd.Length;
+            if (head.Status >= 200)
+            {
+                return head;
+            }
+
+            if (head.Status == StatusCodes.Status101SwitchingProtocols)
+            {
+                throw new ReplicaProtocolException("the replica switched protocols on a request that did not ask to");
+            }
+        }
+    }
+
+    /// <summary>Status, headers and body to the client; false when the client went away while it was being written.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CopyResponseAsync(HttpContext context, ReplicaConnection connection, ResponseHead head)
+    {
+        var response = context.Response;
+        response.StatusCode = head.Status;
+        foreach (var (name, value) in head.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+
+        if (head.ContentLength is { } declared)
+        {
+            response.ContentLength = declared;
+        }
+
+        var body = response.Body;
+        try
+        {
+            switch (head.Framing)
+            {
+                case Framing.None:
+                    break;
+                case Framing.Length:
+                    await CopyLengthAsync(connection, body, head.ContentLength!.Value);
+                    break;
+                case Framing.Chunked:
+                    await CopyChunkedAsync(connection, body);
+                    break;
+                case Framing.UntilClose:
+                    await CopyUntilCloseAsync(connection, body);
+                    break;
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionAbortedException && context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CopyLengthAsync(ReplicaConnection connection, Stream body, long remaining)
+    {
+        while (true)
+        {
+            int take = (int)Math.Min(remaining, connection.Buffered);
+            if (take > 0)
+            {
+                await body.WriteAsync(connection.Buffer.AsMemory(connection.Start, take));
+                connection.Start += take;
+                remaining -= take;
+            }
+
+            if (remaining == 0)
+            {
+                return;
+            }
+
+            await FillOrThrowAsync(connection, "the response body ended before its Content-Length");
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CopyUntilCloseAsync(ReplicaConnection connection, Stream body)
+    {
+        while (true)
+        {
+            if (connection.Buffered > 0)
+            {
+                await body.WriteAsync(connection.Buffer.AsMemory(connection.Start, connection.Buffered));
+                connection.Start = connection.End;
+            }
+
+            if (!await connection.FillAsync())
+            {
+                return;
+            }
+
+            connection.Touch();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CopyChunkedAsync(ReplicaConnection connection, Stream body)
+    {
+        while (true)
+        {
+            long size = ParseChunkSize(await ReadLineAsync(connection));
+            if (size == 0)
+            {
+                while ((await ReadLineAsync(connection)).Length > 0)
+                {
+                    // trailers are not forwarded (HTTP/1.1 clients rarely read them; YARP forwards them only over HTTP/2)
+                }
+
+                return;
+            }
+
+            await CopyLengthAsync(connection, body, size);
+            if ((await ReadLineAsync(connection)).Length != 0)
+            {
+                throw new ReplicaProtocolException("a chunk of the response body was longer than its declared size");
+            }
+        }
+    }
+
+    /// <summary>The next CRLF-terminated line (without the CRLF), consumed from the buffer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadOnlyMemory<byte>> ReadLineAsync(ReplicaConnection connection)
+    {
+        int end;
+        while ((end = connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf("\r\n"u8)) < 0)
+        {
+            if (connection.Buffered > 4096)
+            {
+                throw new ReplicaProtocolException("a chunk header or trailer line of the response is too long");
+            }
+
+            await FillOrThrowAsync(connection, "the chunked response body ended early");
+        }
+
+        var line = connection.Buffer.AsMemory(connection.Start, end);
+        connection.Start += end + 2;
+        return line;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FillOrThrowAsync(ReplicaConnection connection, string whenClosed)
+    {
+        if (!await connection.FillAsync())
+        {
+            throw new ReplicaProtocolException(whenClosed);
+        }
+
+        connection.Touch();
+    }
+
+    private static long ParseChunkSize(ReadOnlyMemory<byte> line)
+    {
+        var span = line.Span;
+        int extension = span.IndexOf((byte)';');
+        if (extension >= 0)
+        {
+            span = span[..extension];
+        }
+
+        span = span.TrimEnd(" \t"u8);
+        return Utf8Parser.TryParse(span, out long size, out int consumed, 'x') && consumed == span.Length && size >= 0
+            ? size
+            : throw new ReplicaProtocolException($"bad chunk size '{Encoding.ASCII.GetString(span)}' in the response body");
+    }
+
+    internal static bool IsHopByHop(string name) => name.Length switch
+    {
+        2 => name.Equals(HeaderNames.TE, StringComparison.OrdinalIgnoreCase),
+        7 => name.Equals(HeaderNames.Upgrade, StringComparison.OrdinalIgnoreCase) || name.Equals(HeaderNames.Trailer, StringComparison.OrdinalIgnoreCase),
+        10 => name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase) || name.Equals(HeaderNames.KeepAlive, StringComparison.OrdinalIgnoreCase),
+        16 => name.Equals(HeaderNames.ProxyConnection, StringComparison.OrdinalIgnoreCase),
+        17 => name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+}
+
+/// <summary>The replica closed a connection before sending any byte of a response.</summary>
+internal sealed class ReplicaClosedException() : IOException("the replica closed the connection before answering");
+
+/// <summary>The replica's response is not valid HTTP/1.1 (or exceeds what the gateway accepts).</summary>
+internal sealed class ReplicaProtocolException(string message) : Exception(message);
+
+internal enum Framing
+{
+    None,
+    Length,
+    Chunked,
+    UntilClose,
+}
+
+/// <summary>
+/// A parsed response head: status, end-to-end headers, and how the body is delimited. One per connection, parsed
+/// again for every response; a header whose name and value are byte for byte the previous response's at the same
+/// position keeps its strings (replicas repeat Content-Type, Server and mostly Date), as Kestrel does for requests.
+/// </summary>
+internal sealed class ResponseHead
+{
+    public int Status { get; private set; }
+
+    public List<(string Name, string Value)> Headers { get; } = new(8);
+
+    public long? ContentLength { get; private set; }
+
+    public Framing Framing { get; private set; }
+
+    public bool KeepAlive { get; private set; }
+
+    /// <summary>Parses a head that ends with one CRLF (the blank line excluded).</summary>
+    public void Parse(ReadOnlySpan<byte> head, bool headRequest)
+    {
+        int lineEnd = head.IndexOf("\r\n"u8);
+        var statusLine = head[..lineEnd];
+        if (statusLine.Length < 12 || !statusLine.StartsWith("HTTP/1."u8) || statusLine[8] != ' '
+            || !Utf8Parser.TryParse(statusLine.Slice(9, 3), out int status, out int digits) || digits != 3 || status < 100
+            || (statusLine.Length > 12 && statusLine[12] != ' '))
+        {
+            throw new ReplicaProtocolException($"bad status line '{Printable(statusLine)}'");
+        }
+
+        Status = status;
+        KeepAlive = statusLine[7] == (byte)'1';
+        ContentLength = null;
+        bool chunked = false;
+        int count = 0;
+        var rest = head[(lineEnd + 2)..];
+        while (!rest.IsEmpty)
+        {
+            lineEnd = rest.IndexOf("\r\n"u8);
+            var line = rest[..lineEnd];
+            rest = rest[(lineEnd + 2)..];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0 || line[0] is (byte)' ' or (byte)'\t' || line[colon - 1] is (byte)' ' or (byte)'\t')
+            {
+                throw new ReplicaProtocolException($"bad header line '{Printable(line)}' in the response");
+            }
+
+            var name = line[..colon];
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            switch (name.Length)
+            {
+                case 10 when Ascii.EqualsIgnoreCase(name, "Connection"u8):
+                    KeepAlive = Ascii.EqualsIgnoreCase(value, "keep-alive"u8) || (KeepAlive && !Contains(value, "close"u8));
+                    continue;
+                case 14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8):
+                    if (!Utf8Parser.TryParse(value, out long length, out int used) || used != value.Length || length < 0
+                        || (ContentLength is { } earlier && earlier != length))
+                    {
+                        throw new ReplicaProtocolException($"bad Content-Length '{Printable(value)}' in the response");
+                    }
+
+                    ContentLength = length;
+                    continue;
+                case 17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8):
+                    chunked = value.Length >= 7 && Ascii.EqualsIgnoreCase(value[^7..], "chunked"u8);
+                    continue;
+                case 2 or 7 or 10 or 16 when IsHopByHop(name):
+                    continue;
+            }
+
+            if (count < Headers.Count)
+            {
+                var (previousName, previousValue) = Headers[count];
+                Headers[count] = (Ascii.Equals(name, previousName) ? previousName : Encoding.Latin1.GetString(name),
+                    Ascii.Equals(value, previousValue) ? previousValue : Encoding.Latin1.GetString(value));
+            }
+            else
+            {
+                Headers.Add((Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+            }
+
+            count++;
+        }
+
+        Headers.RemoveRange(count, Headers.Count - count);
+        if (headRequest || status < 200 || status is 204 or 304)
+        {
+            Framing = Framing.None;
+        }
+        else if (chunked)
+        {
+            Framing = Framing.Chunked;
+            ContentLength = null; // Transfer-Encoding wins over Content-Length (RFC 9112 §6.3)
+        }
+        else if (ContentLength is not null)
+        {
+            Framing = Framing.Length;
+        }
+        else
+        {
+            Framing = Framing.UntilClose;
+            KeepAlive = false;
+        }
+    }
+
+    private static bool IsHopByHop(ReadOnlySpan<byte> name) =>
+        Ascii.EqualsIgnoreCase(name, "TE"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8) || Ascii.EqualsIgnoreCase(name, "Trailer"u8)
+        || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) || Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8);
+
+    private static bool Contains(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+    {
+        foreach (var range in value.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), token))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Printable(ReadOnlySpan<byte> bytes) =>
+        Encoding.ASCII.GetString(bytes[..Math.Min(bytes.Length, 120)]).ReplaceLineEndings(" ");
+}
+
+/// <summary>The request head and body in one pooled buffer, so that they leave in one write.</summary>
+internal struct RequestWriter : IHeaderSink
+{
+    private byte[] _buffer;
+    private int _length;
+
+    public RequestWriter(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+
+    public readonly ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
+
+    public void Set(string name, string value) => Header(name, value);
+
+    public void Header(string name, string? value)
+    {
+        Ascii(name);
+        Ascii(": ");
+        Ascii(value);
+        Ascii("\r\n");
+    }
+
+    public void Ascii(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        Ensure(text.Length);
+        _length += Encoding.Latin1.GetBytes(text, _buffer.AsSpan(_length));
+    }
+
+    public void Byte(byte value)
+    {
+        Ensure(1);
+        _buffer[_length++] = value;
+    }
+
+    public void Number(long value)
+    {
+        Ensure(20);
+        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_length), out int written);
+        _length += written;
+    }
+
+    /// <summary>Space for <paramref name="count"/> bytes at the end, counted as written.</summary>
+    public Memory<byte> Reserve(int count)
+    {
+        Ensure(count);
+        var slot = _buffer.AsMemory(_length, count);
+        _length += count;
+        return slot;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+
+    private void Ensure(int count)
+    {
+        if (_length + count <= _buffer.Length)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+}
