@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Net.Sockets;
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -43,57 +44,82 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
     public static bool Accepts(HttpRequest request)
     {
         var headers = request.Headers;
-        return (request.ContentLength is null ? headers.TransferEncoding.Count == 0 : request.ContentLength <= MaxBody)
+        return request.ContentLength is null or <= MaxBody
+            && headers.TransferEncoding.Count == 0
             && (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
             && headers.Expect.Count == 0
             && headers.Upgrade.Count == 0
             && !HttpMethods.IsConnect(request.Method);
     }
 
+    /// <summary>
+    /// Forwards the request and copies the response. One async frame carries the common case (body already read,
+    /// head and whole body in one receive), so a request that waits on the replica suspends one method, not five.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardOutcome> ForwardAsync(HttpContext context, ReplicaConnections replica, ServiceKey service)
     {
         var request = context.Request;
+        var aborted = context.RequestAborted;
         int bodyLength = (int)(request.ContentLength ?? 0);
         var writer = new RequestWriter(1024 + bodyLength);
-        try
-        {
-            WriteHead(context, replica.Authority, service, ref writer);
-            if (bodyLength > 0 && !await ReadBodyAsync(request.Body, writer.Reserve(bodyLength), context.RequestAborted))
-            {
-                return new(GatewayError.ClientGone);
-            }
-
-            return await ExchangeAsync(context, replica, writer.Written);
-        }
-        catch (Exception e) when (e is BadHttpRequestException || (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested))
-        {
-            return new(GatewayError.ClientGone, Exception: e); // the client stopped sending its body
-        }
-        finally
-        {
-            writer.Dispose();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ForwardOutcome> ExchangeAsync(HttpContext context, ReplicaConnections replica, ReadOnlyMemory<byte> requestBytes)
-    {
-        var aborted = context.RequestAborted;
-        ReplicaConnection? connection = replica.TryRent();
+        ReplicaConnection? connection = null;
         bool responding = false;
         try
         {
-            connection ??= await replica.ConnectAsync(aborted);
+            WriteHead(context, replica.Authority, service, ref writer);
+            if (bodyLength > 0)
+            {
+                try
+                {
+                    if (!await ReadBodyAsync(request.BodyReader, writer.Reserve(bodyLength), aborted))
+                    {
+                        return new(GatewayError.ClientGone);
+                    }
+                }
+                catch (Exception e) when (e is BadHttpRequestException || (e is OperationCanceledException or IOException && aborted.IsCancellationRequested))
+                {
+                    return new(GatewayError.ClientGone, Exception: e); // the client stopped sending its body
+                }
+            }
+
+            bool headRequest = HttpMethods.IsHead(request.Method);
+            connection = replica.TryRent() ?? await replica.ConnectAsync(aborted);
             while (true)
             {
                 connection.StartRequest(timeout);
                 using var onAbort = aborted.UnsafeRegister(static state => ((ReplicaConnection)state!).Cancel(), connection);
-                ResponseHead head;
+                var head = connection.Head;
                 try
                 {
-                    await connection.SendAsync(requestBytes);
-                    head = await ReadHeadAsync(connection, HttpMethods.IsHead(context.Request.Method));
+                    await connection.SendAsync(writer.Written);
+                    do
+                    {
+                        int end;
+                        while ((end = connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf(HeadEnd)) < 0)
+                        {
+                            if (connection.Buffered == ReplicaConnection.BufferSize)
+                            {
+                                throw new ReplicaProtocolException($"the response head is larger than {ReplicaConnection.BufferSize} bytes");
+                            }
+
+                            connection.PrepareReceive();
+                            if (!connection.Received(await connection.ReceiveAsync()))
+                            {
+                                throw connection.Buffered == 0
+                                    ? new ReplicaClosedException()
+                                    : new ReplicaProtocolException("the connection closed in the middle of the response head");
+                            }
+                        }
+
+                        head.Parse(connection.Buffer.AsSpan(connection.Start, end + 2), headRequest);
+                        connection.Start += end + HeadEnd.Length;
+                        if (head.Status == StatusCodes.Status101SwitchingProtocols)
+                        {
+                            throw new ReplicaProtocolException("the replica switched protocols on a request that did not ask to");
+                        }
+                    }
+                    while (head.Status < 200); // 1xx informational heads are not forwarded
                 }
                 catch (Exception e) when (connection.Reused && connection.Buffered == 0 && IsConnectionLoss(e) && !aborted.IsCancellationRequested)
                 {
@@ -105,13 +131,33 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                 }
 
                 responding = true;
-                if (!await CopyResponseAsync(context, connection, head))
+                CopyHead(context.Response, head);
+                bool copied;
+                if (head.Framing == Framing.None)
+                {
+                    copied = true;
+                }
+                else if (head.Framing == Framing.Length && connection.Buffered >= head.ContentLength)
+                {
+                    // The whole body came with the head: one write, no loop.
+                    int length = (int)head.ContentLength!.Value;
+                    copied = await WriteToClientAsync(context, connection.Buffer.AsMemory(connection.Start, length));
+                    connection.Start += length;
+                }
+                else
+                {
+                    copied = await CopyBodyAsync(context, connection, head);
+                }
+
+                if (!copied)
                 {
                     connection.Dispose();
                     connection = null;
                     return new(GatewayError.ClientGone);
                 }
 
+                // Before the connection can carry another request, this client's going away must no longer reach it.
+                onAbort.Dispose();
                 connection.EndRequest();
                 if (head.KeepAlive && connection.Buffered == 0)
                 {
@@ -146,6 +192,10 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                 _ when !responding => new(GatewayError.BackendUnreachable, Exception: e),
                 _ => new(GatewayError.BackendFailed, "the response ended early: " + e.Message, e),
             };
+        }
+        finally
+        {
+            writer.Dispose();
         }
     }
 
@@ -185,81 +235,64 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         writer.Ascii("\r\n");
     }
 
+    /// <summary>Reads exactly <paramref name="into"/>'s length of request body; false if the body ended first.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> ReadBodyAsync(Stream body, Memory<byte> into, CancellationToken cancellationToken)
+    private static async ValueTask<bool> ReadBodyAsync(PipeReader body, Memory<byte> into, CancellationToken cancellationToken)
     {
         while (!into.IsEmpty)
         {
-            int read = await body.ReadAsync(into, cancellationToken);
-            if (read == 0)
+            var result = await body.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            int take = (int)Math.Min(buffer.Length, into.Length);
+            buffer.Slice(0, take).CopyTo(into.Span);
+            into = into[take..];
+            body.AdvanceTo(buffer.GetPosition(take));
+            if (!into.IsEmpty && result.IsCompleted)
             {
                 return false;
             }
-
-            into = into[read..];
         }
 
         return true;
     }
 
-    /// <summary>Reads and parses the next final response head (1xx informational heads are skipped).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<ResponseHead> ReadHeadAsync(ReplicaConnection connection, bool headRequest)
+    private static void CopyHead(HttpResponse response, ResponseHead head)
     {
-        while (true)
-        {
-            int end;
-            while ((end = connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf(HeadEnd)) < 0)
-            {
-                if (connection.Buffered == ReplicaConnection.BufferSize)
-                {
-                    throw new ReplicaProtocolException($"the response head is larger than {ReplicaConnection.BufferSize} bytes");
-                }
-
-                if (!await connection.FillAsync())
-                {
-                    throw connection.Buffered == 0 ? new ReplicaClosedException() : new ReplicaProtocolException("the connection closed in the middle of the response head");
-                }
-            }
-
-            var head = connection.Head;
-            head.Parse(connection.Buffer.AsSpan(connection.Start, end + 2), headRequest);
-            connection.Start += end + HeadEnd.Length;
-            if (head.Status >= 200)
-            {
-                return head;
-            }
-
-            if (head.Status == StatusCodes.Status101SwitchingProtocols)
-            {
-                throw new ReplicaProtocolException("the replica switched protocols on a request that did not ask to");
-            }
-        }
-    }
-
-    /// <summary>Status, headers and body to the client; false when the client went away while it was being written.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> CopyResponseAsync(HttpContext context, ReplicaConnection connection, ResponseHead head)
-    {
-        var response = context.Response;
         response.StatusCode = head.Status;
         foreach (var (name, value) in head.Headers)
         {
             response.Headers.Append(name, value);
         }
 
-        if (head.ContentLength is { } declared)
+        if (head.ContentLength is { } declared && head.Status is not (StatusCodes.Status204NoContent or StatusCodes.Status304NotModified))
         {
             response.ContentLength = declared;
         }
+    }
 
-        var body = response.Body;
+    /// <summary>False when the client went away while it was being written to.</summary>
+    private static async ValueTask<bool> WriteToClientAsync(HttpContext context, ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            await context.Response.Body.WriteAsync(bytes);
+            return true;
+        }
+        catch (Exception e) when (IsClientGone(e, context))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The body in any framing, as it arrives; false when the client went away while it was being written.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CopyBodyAsync(HttpContext context, ReplicaConnection connection, ResponseHead head)
+    {
+        var body = context.Response.Body;
         try
         {
             switch (head.Framing)
             {
-                case Framing.None:
-                    break;
                 case Framing.Length:
                     await CopyLengthAsync(connection, body, head.ContentLength!.Value);
                     break;
@@ -273,11 +306,14 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
 
             return true;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionAbortedException && context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (IsClientGone(e, context))
         {
             return false;
         }
     }
+
+    private static bool IsClientGone(Exception e, HttpContext context) =>
+        e is OperationCanceledException or IOException or ConnectionAbortedException && context.RequestAborted.IsCancellationRequested;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CopyLengthAsync(ReplicaConnection connection, Stream body, long remaining)

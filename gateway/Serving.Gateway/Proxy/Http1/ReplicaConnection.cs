@@ -93,11 +93,14 @@ internal sealed class ReplicaConnection : IDisposable
         }
     }
 
-    /// <summary>Receives more bytes after <see cref="End"/> (compacting first when the buffer is full); false at end of stream.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> FillAsync()
+    /// <summary>Makes room after <see cref="End"/> for a receive (compacting when the buffer is full).</summary>
+    public void PrepareReceive()
     {
-        if (End == Buffer.Length)
+        if (Start == End)
+        {
+            Start = End = 0;
+        }
+        else if (End == Buffer.Length)
         {
             if (Start == 0)
             {
@@ -108,14 +111,24 @@ internal sealed class ReplicaConnection : IDisposable
             End -= Start;
             Start = 0;
         }
-        else if (Start == End)
-        {
-            Start = End = 0;
-        }
+    }
 
-        int received = await _socket.ReceiveAsync(Buffer.AsMemory(End), SocketFlags.None, Token);
-        End += received;
-        return received > 0;
+    /// <summary>Receives into the room <see cref="PrepareReceive"/> made; pass the count to <see cref="Received"/>.</summary>
+    public ValueTask<int> ReceiveAsync() => _socket.ReceiveAsync(Buffer.AsMemory(End), SocketFlags.None, Token);
+
+    /// <summary>Accounts for a receive; false at end of stream.</summary>
+    public bool Received(int count)
+    {
+        End += count;
+        return count > 0;
+    }
+
+    /// <summary>Receives more bytes after <see cref="End"/>; false at end of stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> FillAsync()
+    {
+        PrepareReceive();
+        return Received(await ReceiveAsync());
     }
 
     public void Dispose()
@@ -131,7 +144,9 @@ internal sealed class ReplicaConnection : IDisposable
         foreach (var (connection, _) in Open)
         {
             long deadline = Volatile.Read(ref connection._deadline);
-            if (deadline != 0 && now > deadline)
+            // Re-read: a request that ended (or a new one that started) since the first read is left alone. The window
+            // left between the two reads and Cancel is a request finishing at the very moment its deadline passed.
+            if (deadline != 0 && now > deadline && Volatile.Read(ref connection._deadline) == deadline)
             {
                 try
                 {
