@@ -7,7 +7,8 @@
 #   loadtests/syscalls/run.sh [CONNECTIONS]    # from the repository root; default 32
 #
 # Targets, one after the other, each a fresh process on free loopback ports in front of the same nginx backend:
-# the gateway as built (--io inline), the gateway with --io threadpool, a bare YARP MapForwarder, nginx.
+# the gateway as built (direct path, --io inline), with --io-threads 1, with --io-threads 1 --forwarder yarp, with
+# --io threadpool, a bare YARP MapForwarder, nginx.
 # Needs perf (Debian linux-perf), wrk, nginx; builds the gateway and the bare forwarder. Prints one line per target.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -85,10 +86,12 @@ print(f'{name}: {per_s:.0f} req/s; per request: ' + ', '.join(cols))
 PY
 }
 
-for target in "gateway (--io inline)" "gateway (--io threadpool)" "yarp (bare)" nginx; do
+for target in "gateway" "gateway (--io-threads 1)" "gateway (--io-threads 1 --forwarder yarp)" "gateway (--io threadpool)" "yarp (bare)" nginx; do
   port=$(free_port)
   case $target in
-    "gateway (--io inline)") dotnet "$gateway" --port "$port" --admin-port "$(free_port)" --routes "$work/routes.json" --log-level Warning > "$work/gateway.log" 2>&1 & ;;
+    "gateway") dotnet "$gateway" --port "$port" --admin-port "$(free_port)" --routes "$work/routes.json" --log-level Warning > "$work/gateway.log" 2>&1 & ;;
+    "gateway (--io-threads 1)") dotnet "$gateway" --port "$port" --admin-port "$(free_port)" --routes "$work/routes.json" --log-level Warning --io-threads 1 > "$work/gateway.log" 2>&1 & ;;
+    "gateway (--io-threads 1 --forwarder yarp)") dotnet "$gateway" --port "$port" --admin-port "$(free_port)" --routes "$work/routes.json" --log-level Warning --io-threads 1 --forwarder yarp > "$work/gateway.log" 2>&1 & ;;
     "gateway (--io threadpool)") dotnet "$gateway" --port "$port" --admin-port "$(free_port)" --routes "$work/routes.json" --log-level Warning --io threadpool > "$work/gateway.log" 2>&1 & ;;
     "yarp (bare)") dotnet "$yarp" --listen "127.0.0.1:$port" --backend "http://127.0.0.1:$backend_port" > "$work/yarp.log" 2>&1 & ;;
     nginx) prefix=$PWD/$work/nginx-proxy

@@ -38,7 +38,7 @@ internal static class GatewayPlot
         target.LegendText = $"issue's target for the gateway: {GatewayReport.UsPerRequestTarget} µs";
 
         double[] ticks = [.. proxies.Select((_, i) => (i * (groups + 1)) + ((groups - 1) / 2.0))];
-        plot.Axes.Bottom.SetTicks(ticks, proxies);
+        plot.Axes.Bottom.SetTicks(ticks, [.. proxies.Select(name => name.Replace(", ", "\n", StringComparison.Ordinal))]); // long names on lines of their own
         plot.Axes.Left.Label.Text = "proxy CPU per request (µs)";
         // Headroom above the tallest bar for its label and the legend.
         double top = proxies.SelectMany(t => p.Concurrencies.Select(c => p.Of(t, c, x => x.UsPerRequest).Median))
