@@ -24,11 +24,14 @@ internal static class ForwardedHeaders
     public const string ForwardedHost = "X-Forwarded-Host";
     public const string ForwardedPrefix = "X-Forwarded-Prefix";
 
-    /// <summary>Headers of the incoming request that are not copied as they are: the gateway sets them.</summary>
-    public static bool IsSetByGateway(string name) =>
+    /// <summary>
+    /// Headers of the incoming request that are not copied as they are: the gateway sets them. X-Forwarded-Prefix
+    /// only when the request has a path base (the path form); otherwise the client's passes through, as on YARP's path.
+    /// </summary>
+    public static bool IsSetByGateway(string name, bool hasPathBase) =>
         name.Length >= 15 && (name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
             ? name.Equals(ForwardedFor, StringComparison.OrdinalIgnoreCase) || name.Equals(ForwardedProto, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(ForwardedHost, StringComparison.OrdinalIgnoreCase) || name.Equals(ForwardedPrefix, StringComparison.OrdinalIgnoreCase)
+                || name.Equals(ForwardedHost, StringComparison.OrdinalIgnoreCase) || (hasPathBase && name.Equals(ForwardedPrefix, StringComparison.OrdinalIgnoreCase))
             : name.Equals(IsvcName, StringComparison.OrdinalIgnoreCase) || name.Equals(IsvcNamespace, StringComparison.OrdinalIgnoreCase));
 
     [ThreadStatic]

@@ -73,7 +73,12 @@ internal sealed partial class ProxyHandler(
 
             var outcome = options.Forwarder == ForwarderMode.Direct && lease.Replica.Connections is { } connections && Http1Forwarder.Accepts(context.Request)
                 ? await direct.ForwardAsync(context, connections, route.Service.Key)
-                : await ForwardWithYarpAsync(context, route.Service, lease.Replica.Address);
+                : ForwardOutcome.NotTaken;
+            if (outcome.Declined)
+            {
+                outcome = await ForwardWithYarpAsync(context, route.Service, lease.Replica.Address);
+            }
+
             status = outcome.Error == GatewayError.None
                 ? context.Response.StatusCode
                 : await OnForwardErrorAsync(context, outcome, lease.Replica.Address);

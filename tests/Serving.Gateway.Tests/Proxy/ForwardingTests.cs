@@ -169,24 +169,100 @@ public sealed class ForwardingTests
     {
         await using var replica = RawBackend.Start(async (_, stream) =>
         {
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(answer));
             return false;
         });
         await using var gateway = await StartAsync(ForwarderMode.Direct, replica);
 
-        if (expected == "bad chunk size")
-        {
-            // The status is already out: the client must see a broken response, not a whole one.
-            await Assert.ThrowsAnyAsync<Exception>(() => gateway.PostAsync(Host, "/v1/models/iris:predict", "{}"));
-            await WaitForMetricAsync(gateway, "code=\"502\"} 1");
-            return;
-        }
-
+        // Nothing has reached the client yet (the head is only copied, not sent): a clean 502, not a cut connection.
         var (status, body, response) = await gateway.PostAsync(Host, "/v1/models/iris:predict", "{}");
         response.Dispose();
         Assert.Equal(502, status);
         Assert.Contains(expected, body, StringComparison.Ordinal);
         Assert.Contains($"replica {replica.Address} failed", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task A_response_header_Kestrel_refuses_is_a_clean_502(ForwarderMode mode)
+    {
+        await using var replica = RawBackend.Answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Name: caf\u00e9\r\n\r\n{}");
+        await using var gateway = await StartAsync(mode, replica);
+
+        var (status, _, response) = await gateway.PostAsync(Host, "/v1/models/iris:predict", "{}");
+        response.Dispose();
+
+        Assert.Equal(502, status);
+    }
+
+    [Fact]
+    public async Task Bytes_a_replica_sends_on_an_idle_connection_never_answer_the_next_request()
+    {
+        // The replica answers, then later says 408 and closes, as servers do when their keep-alive timeout fires.
+        int served = 0;
+        await using var replica = RawBackend.Start(async (_, stream) =>
+        {
+            int n = Interlocked.Increment(ref served);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(RawBackend.Ok($"{{\"n\":{n}}}")));
+            await Task.Delay(200);
+            await stream.WriteAsync("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+            return false;
+        });
+        await using var gateway = await StartAsync(ForwarderMode.Direct, replica);
+
+        var (first, firstBody, r1) = await gateway.PostAsync(Host, "/v1/models/iris:predict", "{}");
+        r1.Dispose();
+        await Task.Delay(600);
+        var (second, secondBody, r2) = await gateway.PostAsync(Host, "/v1/models/iris:predict", "{}");
+        r2.Dispose();
+
+        Assert.Equal((200, "{\"n\":1}"), (first, firstBody));
+        Assert.Equal((200, "{\"n\":2}"), (second, secondBody));
+        Assert.Equal(2, replica.Connections);
+    }
+
+    [Theory]
+    [InlineData("Transfer-Encoding: gzip\r\nContent-Length: 5\r\n", "close")] // no chunked last: until close (RFC 9112 §6.3)
+    [InlineData("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", "chunked")] // both: chunked wins, no reuse
+    [InlineData("Connection: close\r\nConnection: keep-alive\r\nContent-Length: 12\r\n", "length")] // a close anywhere wins
+    public async Task Ambiguous_framing_is_read_safely_and_the_connection_not_reused(string headers, string body)
+    {
+        string payload = body == "chunked" ? "c\r\nhello, world\r\n0\r\n\r\n" : "hello, world";
+        await using var replica = RawBackend.Start(async (_, stream) =>
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\n{headers}\r\n{payload}"));
+            return body != "close";
+        });
+        await using var gateway = await StartAsync(ForwarderMode.Direct, replica);
+
+        for (int i = 0; i < 2; i++)
+        {
+            var (status, text, response) = await gateway.PostAsync(Host, "/v1/models/iris:predict", "{}");
+            response.Dispose();
+            Assert.Equal((200, "hello, world"), (status, text));
+        }
+
+        Assert.Equal(2, replica.Connections);
+    }
+
+    [Fact]
+    public async Task A_request_header_that_is_not_ASCII_is_treated_as_YARP_treats_it()
+    {
+        var statusLines = new List<string>();
+        foreach (var mode in new[] { ForwarderMode.Direct, ForwarderMode.Yarp })
+        {
+            await using var replica = RawBackend.Answering(RawBackend.Ok("{}"));
+            await using var gateway = await StartAsync(mode, replica);
+
+            string response = await RawExchangeAsync(gateway.Inference,
+                "POST /v1/models/iris:predict HTTP/1.1\r\nHost: " + Host + "\r\nContent-Length: 2\r\nX-Name: caf\u00e9 \u20ac\r\nConnection: close\r\n\r\n{}",
+                Encoding.UTF8);
+
+            statusLines.Add(response.Split("\r\n")[0]);
+            Assert.DoesNotContain(replica.Requests, r => r.All("X-Name").Any(v => v.Contains('?', StringComparison.Ordinal))); // never re-encoded
+        }
+
+        Assert.Equal(statusLines[1], statusLines[0]); // the direct path hands the request to YARP
     }
 
     [Fact]
@@ -353,12 +429,12 @@ public sealed class ForwardingTests
     }
 
     /// <summary>Writes <paramref name="request"/> as it is to the gateway and reads until the gateway closes (the request says Connection: close).</summary>
-    private static async Task<string> RawExchangeAsync(Uri gateway, string request)
+    private static async Task<string> RawExchangeAsync(Uri gateway, string request, Encoding? encoding = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(gateway.Host, gateway.Port);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        await stream.WriteAsync((encoding ?? Encoding.Latin1).GetBytes(request));
         using var received = new MemoryStream();
         await stream.CopyToAsync(received).WaitAsync(TimeSpan.FromSeconds(30));
         return Encoding.Latin1.GetString(received.ToArray());

@@ -13,9 +13,12 @@ using Serving.Gateway.Model;
 namespace Serving.Gateway.Proxy.Http1;
 
 /// <summary>How a forwarded request ended: <see cref="GatewayError.None"/>, or what went wrong and why.</summary>
-internal readonly record struct ForwardOutcome(GatewayError Error, string? Detail = null, Exception? Exception = null)
+/// <param name="Declined">The direct path did not take the request (nothing was sent): forward it with YARP.</param>
+internal readonly record struct ForwardOutcome(GatewayError Error, string? Detail = null, Exception? Exception = null, bool Declined = false)
 {
     public static readonly ForwardOutcome Success = new(GatewayError.None);
+
+    public static readonly ForwardOutcome NotTaken = new(GatewayError.None, Declined: true);
 }
 
 /// <summary>
@@ -67,7 +70,11 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         bool responding = false;
         try
         {
-            WriteHead(context, replica.Authority, service, ref writer);
+            if (!WriteHead(context, replica.Authority, service, ref writer))
+            {
+                return ForwardOutcome.NotTaken; // a header value that is not ASCII: YARP decides (it refuses it)
+            }
+
             if (bodyLength > 0)
             {
                 try
@@ -88,11 +95,13 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
             while (true)
             {
                 connection.StartRequest(timeout);
-                using var onAbort = aborted.UnsafeRegister(static state => ((ReplicaConnection)state!).Cancel(), connection);
+                var onAbort = aborted.UnsafeRegister(static state => ((ReplicaConnection)state!).Cancel(), connection);
                 var head = connection.Head;
+                bool informational = false;
                 try
                 {
                     await connection.SendAsync(writer.Written);
+                    await connection.AwaitIdleReadAsync(); // a pooled connection's pending read: completes as the response arrives
                     do
                     {
                         int end;
@@ -103,10 +112,15 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                                 throw new ReplicaProtocolException($"the response head is larger than {ReplicaConnection.BufferSize} bytes");
                             }
 
+                            if (connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf("\n\n"u8) >= 0)
+                            {
+                                throw new ReplicaProtocolException("the response head ends its lines with LF alone, not CRLF");
+                            }
+
                             connection.PrepareReceive();
                             if (!connection.Received(await connection.ReceiveAsync()))
                             {
-                                throw connection.Buffered == 0
+                                throw connection.Buffered == 0 && !informational
                                     ? new ReplicaClosedException()
                                     : new ReplicaProtocolException("the connection closed in the middle of the response head");
                             }
@@ -118,35 +132,61 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                         {
                             throw new ReplicaProtocolException("the replica switched protocols on a request that did not ask to");
                         }
+
+                        informational |= head.Status < 200;
                     }
                     while (head.Status < 200); // 1xx informational heads are not forwarded
                 }
-                catch (Exception e) when (connection.Reused && connection.Buffered == 0 && IsConnectionLoss(e) && !aborted.IsCancellationRequested)
+                catch (Exception e) when (connection.Reused && connection.Buffered == 0 && !informational && IsConnectionLoss(e)
+                                          && !connection.TimedOut && !aborted.IsCancellationRequested)
                 {
-                    // The replica closed a kept-alive connection before answering (its idle timeout, a restart): retry once, fresh.
+                    // The replica closed a kept-alive connection before answering (a restart, a close racing our send):
+                    // retry once, fresh. Never after a 1xx: the replica had started on the request.
+                    onAbort.Dispose();
                     connection.Dispose();
                     connection = null;
                     connection = await replica.ConnectAsync(aborted);
                     continue;
                 }
+                catch
+                {
+                    onAbort.Dispose();
+                    throw;
+                }
 
                 responding = true;
-                CopyHead(context.Response, head);
                 bool copied;
-                if (head.Framing == Framing.None)
+                try
                 {
-                    copied = true;
+                    try
+                    {
+                        CopyHead(context.Response, head);
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        throw new ReplicaProtocolException($"the response cannot be forwarded: {e.Message}"); // e.g. a header value Kestrel refuses
+                    }
+
+                    if (head.Framing == Framing.None)
+                    {
+                        copied = true;
+                    }
+                    else if (head.Framing == Framing.Length && connection.Buffered >= head.ContentLength)
+                    {
+                        // The whole body came with the head: one write, no loop.
+                        int length = (int)head.ContentLength!.Value;
+                        copied = await WriteToClientAsync(context, connection.Buffer.AsMemory(connection.Start, length));
+                        connection.Start += length;
+                    }
+                    else
+                    {
+                        copied = await CopyBodyAsync(context, connection, head);
+                    }
                 }
-                else if (head.Framing == Framing.Length && connection.Buffered >= head.ContentLength)
+                finally
                 {
-                    // The whole body came with the head: one write, no loop.
-                    int length = (int)head.ContentLength!.Value;
-                    copied = await WriteToClientAsync(context, connection.Buffer.AsMemory(connection.Start, length));
-                    connection.Start += length;
-                }
-                else
-                {
-                    copied = await CopyBodyAsync(context, connection, head);
+                    // Before the connection can carry another request, this client's going away must no longer reach it.
+                    onAbort.Dispose();
                 }
 
                 if (!copied)
@@ -156,10 +196,7 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                     return new(GatewayError.ClientGone);
                 }
 
-                // Before the connection can carry another request, this client's going away must no longer reach it.
-                onAbort.Dispose();
-                connection.EndRequest();
-                if (head.KeepAlive && connection.Buffered == 0)
+                if (connection.EndRequest() && head.KeepAlive && connection.Buffered == 0)
                 {
                     replica.Return(connection);
                 }
@@ -174,19 +211,21 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         }
         catch (Exception e)
         {
+            bool timedOut = connection?.TimedOut == true;
             connection?.Dispose();
             if (aborted.IsCancellationRequested)
             {
                 return new(GatewayError.ClientGone, Exception: e);
             }
 
-            if (responding)
+            if (context.Response.HasStarted)
             {
                 context.Abort(); // the status and part of the body are out: the client must not take this for a whole response
             }
 
             return e switch
             {
+                _ when timedOut => new(GatewayError.BackendTimeout, Exception: e),
                 OperationCanceledException => new(GatewayError.BackendTimeout, Exception: e),
                 ReplicaProtocolException => new(GatewayError.BackendFailed, e.Message, e),
                 _ when !responding => new(GatewayError.BackendUnreachable, Exception: e),
@@ -199,9 +238,10 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         }
     }
 
-    private static bool IsConnectionLoss(Exception e) => e is SocketException or IOException or ReplicaClosedException;
+    private static bool IsConnectionLoss(Exception e) => e is SocketException or IOException or ReplicaClosedException or ObjectDisposedException;
 
-    private static void WriteHead(HttpContext context, string authority, ServiceKey service, ref RequestWriter writer)
+    /// <summary>Writes the request head; false if a value is not ASCII (the direct path does not re-encode it).</summary>
+    private static bool WriteHead(HttpContext context, string authority, ServiceKey service, ref RequestWriter writer)
     {
         var request = context.Request;
         writer.Ascii(request.Method);
@@ -210,10 +250,11 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         writer.Ascii(request.QueryString.Value);
         writer.Ascii(" HTTP/1.1\r\n");
         writer.Header(HeaderNames.Host, request.Headers.Host is [{ Length: > 0 } host] ? host : authority);
+        bool prefix = request.PathBase.HasValue;
         foreach (var (name, values) in request.Headers)
         {
             if (IsHopByHop(name) || name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsSetByGateway(name))
+                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsSetByGateway(name, prefix))
             {
                 continue;
             }
@@ -233,6 +274,7 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
 
         ForwardedHeaders.Apply(context, service, ref writer);
         writer.Ascii("\r\n");
+        return writer.IsAscii;
     }
 
     /// <summary>Reads exactly <paramref name="into"/>'s length of request body; false if the body ended first.</summary>
@@ -482,9 +524,10 @@ internal sealed class ResponseHead
         }
 
         Status = status;
-        KeepAlive = statusLine[7] == (byte)'1';
+        bool http11 = statusLine[7] == (byte)'1';
+        KeepAlive = http11;
         ContentLength = null;
-        bool chunked = false;
+        bool chunked = false, transferEncoding = false, close = false;
         int count = 0;
         var rest = head[(lineEnd + 2)..];
         while (!rest.IsEmpty)
@@ -503,7 +546,8 @@ internal sealed class ResponseHead
             switch (name.Length)
             {
                 case 10 when Ascii.EqualsIgnoreCase(name, "Connection"u8):
-                    KeepAlive = Ascii.EqualsIgnoreCase(value, "keep-alive"u8) || (KeepAlive && !Contains(value, "close"u8));
+                    close |= Contains(value, "close"u8);
+                    KeepAlive |= Contains(value, "keep-alive"u8);
                     continue;
                 case 14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8):
                     if (!Utf8Parser.TryParse(value, out long length, out int used) || used != value.Length || length < 0
@@ -515,7 +559,8 @@ internal sealed class ResponseHead
                     ContentLength = length;
                     continue;
                 case 17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8):
-                    chunked = value.Length >= 7 && Ascii.EqualsIgnoreCase(value[^7..], "chunked"u8);
+                    transferEncoding = true;
+                    chunked = LastToken(value, "chunked"u8); // chunked must be the final coding (RFC 9112 §6.1)
                     continue;
                 case 2 or 7 or 10 or 16 when IsHopByHop(name):
                     continue;
@@ -536,14 +581,26 @@ internal sealed class ResponseHead
         }
 
         Headers.RemoveRange(count, Headers.Count - count);
+        if (close)
+        {
+            KeepAlive = false; // a close anywhere wins
+        }
+
+        if (transferEncoding && (ContentLength is not null || !http11))
+        {
+            KeepAlive = false; // both framings, or Transfer-Encoding in HTTP/1.0: a smuggling risk, do not reuse (§6.3)
+        }
+
         if (headRequest || status < 200 || status is 204 or 304)
         {
             Framing = Framing.None;
         }
-        else if (chunked)
+        else if (transferEncoding)
         {
-            Framing = Framing.Chunked;
-            ContentLength = null; // Transfer-Encoding wins over Content-Length (RFC 9112 §6.3)
+            // Transfer-Encoding wins over Content-Length; without chunked last, the body runs until close (RFC 9112 §6.3).
+            Framing = chunked ? Framing.Chunked : Framing.UntilClose;
+            KeepAlive &= chunked;
+            ContentLength = null;
         }
         else if (ContentLength is not null)
         {
@@ -559,6 +616,12 @@ internal sealed class ResponseHead
     private static bool IsHopByHop(ReadOnlySpan<byte> name) =>
         Ascii.EqualsIgnoreCase(name, "TE"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8) || Ascii.EqualsIgnoreCase(name, "Trailer"u8)
         || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) || Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8);
+
+    private static bool LastToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+    {
+        int comma = value.LastIndexOf((byte)',');
+        return Ascii.EqualsIgnoreCase(value[(comma + 1)..].Trim(" \t"u8), token);
+    }
 
     private static bool Contains(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
     {
@@ -583,7 +646,14 @@ internal struct RequestWriter : IHeaderSink
     private byte[] _buffer;
     private int _length;
 
-    public RequestWriter(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    public RequestWriter(int capacity)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        IsAscii = true;
+    }
+
+    /// <summary>False once a text was not ASCII (the bytes written are then not to be sent).</summary>
+    public bool IsAscii { get; private set; }
 
     public readonly ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
 
@@ -605,7 +675,12 @@ internal struct RequestWriter : IHeaderSink
         }
 
         Ensure(text.Length);
-        _length += Encoding.Latin1.GetBytes(text, _buffer.AsSpan(_length));
+        if (System.Text.Ascii.FromUtf16(text, _buffer.AsSpan(_length), out int written) != OperationStatus.Done)
+        {
+            IsAscii = false;
+        }
+
+        _length += written;
     }
 
     public void Byte(byte value)

@@ -7,8 +7,18 @@ namespace Serving.Gateway.Proxy.Http1;
 /// <summary>
 /// One keep-alive HTTP/1.1 connection to a replica: the socket, a receive buffer holding what has been read but not
 /// yet consumed, the head of the response being read, and the cancellation of the request it carries.
+/// <para>
 /// Timeouts are deadlines checked by one heartbeat for all connections (as Kestrel does), so a request pays two
-/// field writes for its timeout instead of timer operations.
+/// field writes for its timeout instead of timer operations. The heartbeat claims an expired deadline before it
+/// cancels, so a cancellation never reaches a later request on the same connection, and a connection whose request
+/// timed out is never pooled.
+/// </para>
+/// <para>
+/// While idle in its pool a connection keeps a zero-byte read pending (as <c>SocketsHttpHandler</c> does): bytes or
+/// a close from the replica while nobody asked (a late 408, bytes beyond a response) complete it, and the connection
+/// is discarded instead of handing those bytes to the next request. The next request awaits that same read before
+/// reading its response, so it costs no extra system call.
+/// </para>
 /// </summary>
 internal sealed class ReplicaConnection : IDisposable
 {
@@ -18,13 +28,17 @@ internal sealed class ReplicaConnection : IDisposable
     /// <summary>How often deadlines are checked: a request times out up to this much after its deadline.</summary>
     public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
 
+    private const long Claimed = -1;
+
     private static readonly ConcurrentDictionary<ReplicaConnection, byte> Open = new();
     private static readonly Timer Heartbeat = new(static _ => CheckDeadlines(), null, HeartbeatPeriod, HeartbeatPeriod);
 
     private readonly Socket _socket;
     private CancellationTokenSource _cancellation = new();
     private long _timeoutMs;
-    private long _deadline; // Environment.TickCount64 in ms; 0 while no request is carried
+    private long _deadline; // Environment.TickCount64 in ms; 0 while no request is carried; Claimed once timed out
+    private ValueTask<int> _idleRead;
+    private bool _idleReadPending;
 
     public ReplicaConnection(Socket socket)
     {
@@ -52,6 +66,12 @@ internal sealed class ReplicaConnection : IDisposable
     /// <summary><see cref="Environment.TickCount64"/> when the connection last went idle.</summary>
     public long LastUsed { get; set; }
 
+    /// <summary>The current request passed its deadline (the heartbeat cancelled it).</summary>
+    public bool TimedOut => Volatile.Read(ref _deadline) == Claimed;
+
+    /// <summary>While idle: the replica sent something or closed; the connection must not be used.</summary>
+    public bool IsStale => _idleReadPending && _idleRead.IsCompleted;
+
     /// <summary>The current request's cancellation: its timeout, or the client going away.</summary>
     public CancellationToken Token => _cancellation.Token;
 
@@ -69,11 +89,35 @@ internal sealed class ReplicaConnection : IDisposable
     }
 
     /// <summary>Pushes the deadline back after the replica showed activity (YARP's activity timeout has the same meaning).</summary>
-    public void Touch() => Volatile.Write(ref _deadline, Environment.TickCount64 + _timeoutMs);
+    public void Touch()
+    {
+        long current = Volatile.Read(ref _deadline);
+        if (current > 0)
+        {
+            Interlocked.CompareExchange(ref _deadline, Environment.TickCount64 + _timeoutMs, current);
+        }
+    }
 
-    public void EndRequest() => Volatile.Write(ref _deadline, 0);
+    /// <summary>Ends the request's timeout; false if it had already timed out (the connection must then be closed).</summary>
+    public bool EndRequest() => Interlocked.Exchange(ref _deadline, 0) != Claimed;
 
-    public void Cancel() => _cancellation.Cancel();
+    /// <summary>
+    /// Cancels the current request. The socket is closed too: a cancelled connection is never reused, and the
+    /// pending read of an idle connection taken by a request has no token to cancel.
+    /// </summary>
+    public void Cancel()
+    {
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // disposed meanwhile
+        }
+
+        _socket.Dispose();
+    }
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
     {
@@ -82,15 +126,24 @@ internal sealed class ReplicaConnection : IDisposable
         return send.IsCompletedSuccessfully && send.Result == bytes.Length ? default : SendRestAsync(send, bytes);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendRestAsync(ValueTask<int> first, ReadOnlyMemory<byte> bytes)
+    /// <summary>Starts the idle read; false if the replica already sent something or closed (do not pool).</summary>
+    public bool StartIdleRead()
     {
-        bytes = bytes[await first..];
-        while (!bytes.IsEmpty)
+        _idleRead = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, CancellationToken.None);
+        _idleReadPending = true;
+        return !_idleRead.IsCompleted;
+    }
+
+    /// <summary>Waits for the idle read (it completes when the response starts to arrive), if one is pending.</summary>
+    public ValueTask<int> AwaitIdleReadAsync()
+    {
+        if (!_idleReadPending)
         {
-            int sent = await _socket.SendAsync(bytes, SocketFlags.None, Token);
-            bytes = bytes[sent..];
+            return ValueTask.FromResult(1);
         }
+
+        _idleReadPending = false;
+        return _idleRead;
     }
 
     /// <summary>Makes room after <see cref="End"/> for a receive (compacting when the buffer is full).</summary>
@@ -138,25 +191,34 @@ internal sealed class ReplicaConnection : IDisposable
         _cancellation.Dispose();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendRestAsync(ValueTask<int> first, ReadOnlyMemory<byte> bytes)
+    {
+        bytes = bytes[await first..];
+        while (!bytes.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(bytes, SocketFlags.None, Token);
+            bytes = bytes[sent..];
+        }
+    }
+
+    private static int s_beats;
+
     private static void CheckDeadlines()
     {
         long now = Environment.TickCount64;
         foreach (var (connection, _) in Open)
         {
             long deadline = Volatile.Read(ref connection._deadline);
-            // Re-read: a request that ended (or a new one that started) since the first read is left alone. The window
-            // left between the two reads and Cancel is a request finishing at the very moment its deadline passed.
-            if (deadline != 0 && now > deadline && Volatile.Read(ref connection._deadline) == deadline)
+            if (deadline > 0 && now > deadline && Interlocked.CompareExchange(ref connection._deadline, Claimed, deadline) == deadline)
             {
-                try
-                {
-                    connection.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // closed meanwhile
-                }
+                connection.Cancel();
             }
+        }
+
+        if (++s_beats % 16 == 0)
+        {
+            ReplicaConnections.TrimAll(now); // every 4 s: idle connections past their time, or that the replica closed
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -6,7 +7,9 @@ namespace Serving.Gateway.Proxy.Http1;
 /// <summary>
 /// The idle keep-alive connections to one replica (last in, first out, so a few warm connections carry the load) and
 /// how to open a new one. Owned by the replica: when the replica leaves routing the pool is disposed, its idle
-/// connections close, and connections still carrying a request close when they come back.
+/// connections close, and connections still carrying a request close when they come back. Every few seconds the
+/// heartbeat trims idle connections past <see cref="IdleTimeout"/> or that the replica closed, so none linger
+/// half-closed under the warm ones.
 /// </summary>
 internal sealed class ReplicaConnections : IDisposable
 {
@@ -16,6 +19,8 @@ internal sealed class ReplicaConnections : IDisposable
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
     private const int MaxIdle = 512;
+
+    private static readonly ConcurrentDictionary<ReplicaConnections, byte> Pools = new();
 
     private readonly Lock _lock = new();
     private readonly Stack<ReplicaConnection> _idle = new(); // a locked stack: ConcurrentStack allocates a node per push
@@ -27,6 +32,7 @@ internal sealed class ReplicaConnections : IDisposable
     {
         _endpoint = endpoint;
         Authority = authority;
+        Pools.TryAdd(this, 0);
     }
 
     /// <summary>The replica's <c>host:port</c>: the Host header it gets when the client sent none.</summary>
@@ -60,12 +66,21 @@ internal sealed class ReplicaConnections : IDisposable
                 }
             }
 
-            if (now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds)
+            if (!connection.IsStale && now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds)
             {
                 return connection;
             }
 
             connection.Dispose();
+        }
+    }
+
+    /// <summary>Closes idle connections of every pool that are past <see cref="IdleTimeout"/> or that the replica closed.</summary>
+    internal static void TrimAll(long now)
+    {
+        foreach (var (pool, _) in Pools)
+        {
+            pool.Trim(now);
         }
     }
 
@@ -98,12 +113,15 @@ internal sealed class ReplicaConnections : IDisposable
     {
         connection.Reused = true;
         connection.LastUsed = Environment.TickCount64;
-        lock (_lock)
+        if (connection.StartIdleRead())
         {
-            if (!_disposed && _idle.Count < MaxIdle)
+            lock (_lock)
             {
-                _idle.Push(connection);
-                return;
+                if (!_disposed && _idle.Count < MaxIdle)
+                {
+                    _idle.Push(connection);
+                    return;
+                }
             }
         }
 
@@ -120,7 +138,44 @@ internal sealed class ReplicaConnections : IDisposable
             _idle.Clear();
         }
 
+        Pools.TryRemove(this, out _);
         foreach (var connection in idle)
+        {
+            connection.Dispose();
+        }
+    }
+
+    private void Trim(long now)
+    {
+        List<ReplicaConnection>? expired = null;
+        lock (_lock)
+        {
+            if (_idle.Count == 0 || _idle.All(c => !c.IsStale && now - c.LastUsed < (long)IdleTimeout.TotalMilliseconds))
+            {
+                return;
+            }
+
+            var kept = new List<ReplicaConnection>(_idle.Count);
+            foreach (var connection in _idle.Reverse()) // oldest first, so the warm ones stay on top
+            {
+                if (!connection.IsStale && now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds)
+                {
+                    kept.Add(connection);
+                }
+                else
+                {
+                    (expired ??= []).Add(connection);
+                }
+            }
+
+            _idle.Clear();
+            foreach (var connection in kept)
+            {
+                _idle.Push(connection);
+            }
+        }
+
+        foreach (var connection in expired ?? [])
         {
             connection.Dispose();
         }
