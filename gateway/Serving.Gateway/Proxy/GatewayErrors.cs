@@ -35,14 +35,19 @@ public static class GatewayErrors
     {
         int status = StatusOf(error);
         var response = context.Response;
-        if (error == GatewayError.ClientGone || context.RequestAborted.IsCancellationRequested)
+        if (error == GatewayError.ClientGone)
         {
             return ClientClosedRequest;
         }
 
         if (response.HasStarted)
         {
-            return status; // too late to say so: the response was aborted, and counts as the failure it was
+            return status; // too late to say so: the response was aborted (which also fires RequestAborted), and counts as the failure it was
+        }
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return ClientClosedRequest;
         }
 
         response.Clear();

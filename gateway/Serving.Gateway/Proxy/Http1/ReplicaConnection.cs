@@ -16,7 +16,7 @@ namespace Serving.Gateway.Proxy.Http1;
 /// <para>
 /// While idle in its pool a connection keeps a zero-byte read pending (as <c>SocketsHttpHandler</c> does): bytes or
 /// a close from the replica while nobody asked (a late 408, bytes beyond a response) complete it, and the connection
-/// is discarded instead of handing those bytes to the next request. The next request awaits that same read before
+/// is discarded instead of handing those bytes to the next request (see <see cref="IsStale"/>). The next request awaits that same read before
 /// reading its response, so it costs no extra system call.
 /// </para>
 /// </summary>
@@ -69,8 +69,31 @@ internal sealed class ReplicaConnection : IDisposable
     /// <summary>The current request passed its deadline (the heartbeat cancelled it).</summary>
     public bool TimedOut => Volatile.Read(ref _deadline) == Claimed;
 
-    /// <summary>While idle: the replica sent something or closed; the connection must not be used.</summary>
-    public bool IsStale => _idleReadPending && _idleRead.IsCompleted;
+    /// <summary>
+    /// While idle: the replica sent something or closed; the connection must not be used. The idle read's completion
+    /// alone is not proof: .NET completes a zero-byte read on a readiness edge without reading, and an edge from
+    /// bytes already consumed can arrive after it was started; so a completed read is confirmed with a poll (a system
+    /// call only in that case).
+    /// </summary>
+    public bool IsStale
+    {
+        get
+        {
+            if (!_idleReadPending || !_idleRead.IsCompleted)
+            {
+                return false;
+            }
+
+            try
+            {
+                return _socket.Available > 0 || _socket.Poll(0, SelectMode.SelectRead); // bytes, or the end of the stream
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>The current request's cancellation: its timeout, or the client going away.</summary>
     public CancellationToken Token => _cancellation.Token;
