@@ -7,18 +7,21 @@ namespace Serving.Gateway.Tests.Hosting;
 /// <summary>The gateway as a person runs it: the real executable, a routes file, its command line.</summary>
 public sealed partial class GatewayProcessTests
 {
-    // Both ways of running request code on socket data: on the socket threads (the default) and on the thread pool.
+    // Both ways of running request code on socket data (socket threads, the default, or the thread pool), one socket
+    // thread, and both forwarding paths (direct, the default, and YARP for everything).
     [Theory]
-    [InlineData("inline")]
-    [InlineData("threadpool")]
-    public async Task Serves_a_routes_file_and_follows_its_changes(string io)
+    [InlineData("--io inline")]
+    [InlineData("--io threadpool")]
+    [InlineData("--io-threads 1")]
+    [InlineData("--io-threads 1 --forwarder yarp")]
+    public async Task Serves_a_routes_file_and_follows_its_changes(string options)
     {
         await using var v1 = await TestBackend.StartAsync("v1");
         await using var v2 = await TestBackend.StartAsync("v2");
         string dir = Directory.CreateTempSubdirectory("gateway-routes").FullName;
         string routes = Path.Combine(dir, "routes.json");
         await File.WriteAllTextAsync(routes, RoutesJson(v1.Address));
-        using var process = Start("--port", "0", "--admin-port", "0", "--routes", routes, "--io", io);
+        using var process = Start(["--port", "0", "--admin-port", "0", "--routes", routes, .. options.Split(' ')]);
         try
         {
             var (inference, _) = await AddressesAsync(process);
@@ -49,6 +52,8 @@ public sealed partial class GatewayProcessTests
     [InlineData("--colour blue", "unknown option --colour")]
     [InlineData("stray", "unexpected argument 'stray'")]
     [InlineData("--io fast", "--io must be inline or threadpool, not 'fast'")]
+    [InlineData("--io-threads 0", "--io-threads must be an integer from 1 to 1024, not '0'")]
+    [InlineData("--forwarder nginx", "--forwarder must be direct or yarp, not 'nginx'")]
     [InlineData("--routes /nonexistent/routes.json", "/nonexistent/routes.json")]
     public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
     {

@@ -66,7 +66,7 @@ internal sealed class ReplicaConnections : IDisposable
                 }
             }
 
-            if (!connection.IsStale && now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds)
+            if (IsReusable(connection, now))
             {
                 return connection;
             }
@@ -145,27 +145,24 @@ internal sealed class ReplicaConnections : IDisposable
         }
     }
 
+    /// <summary>Young enough, and the replica neither sent anything nor closed while it was idle.</summary>
+    private static bool IsReusable(ReplicaConnection connection, long now) =>
+        now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds && !connection.IsStale;
+
     private void Trim(long now)
     {
         List<ReplicaConnection>? expired = null;
         lock (_lock)
         {
-            if (_idle.Count == 0 || _idle.All(c => !c.IsStale && now - c.LastUsed < (long)IdleTimeout.TotalMilliseconds))
-            {
-                return;
-            }
-
             var kept = new List<ReplicaConnection>(_idle.Count);
             foreach (var connection in _idle.Reverse()) // oldest first, so the warm ones stay on top
             {
-                if (!connection.IsStale && now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds)
-                {
-                    kept.Add(connection);
-                }
-                else
-                {
-                    (expired ??= []).Add(connection);
-                }
+                (IsReusable(connection, now) ? kept : (expired ??= [])).Add(connection);
+            }
+
+            if (expired is null)
+            {
+                return;
             }
 
             _idle.Clear();
@@ -175,7 +172,7 @@ internal sealed class ReplicaConnections : IDisposable
             }
         }
 
-        foreach (var connection in expired ?? [])
+        foreach (var connection in expired)
         {
             connection.Dispose();
         }
