@@ -14,8 +14,18 @@ public sealed record LocalPlatformOptions
     /// <summary>Relative <c>storageUri</c> paths resolve against this folder.</summary>
     public string StorageRoot { get; init; } = Directory.GetCurrentDirectory();
 
-    /// <summary>Scratch space (model links for single-file storage URIs).</summary>
-    public string ScratchDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "serving-local");
+    /// <summary>
+    /// What the platform keeps across restarts (each service's creation time, status and revisions), as the API server
+    /// does in a cluster: a restarted platform resumes the same revisions and traffic.
+    /// </summary>
+    public required string StateDirectory { get; init; }
+
+    /// <summary>Scratch space (model links for single-file storage URIs); under the state folder by default.</summary>
+    public string ScratchDirectory
+    {
+        get => field ?? Path.Combine(StateDirectory, "scratch");
+        init;
+    }
 
     /// <summary>Cluster-wide autoscaler settings (Knative's <c>config-autoscaler</c>); annotations override per service.</summary>
     public AutoscalingConfig Autoscaling { get; init; } = AutoscalingConfig.Default;

@@ -34,7 +34,12 @@ public sealed class ManifestFolderTests
         Assert.Contains("sklearn", ready["message"]!.GetValue<string>(), StringComparison.Ordinal);
         await Task.Delay(500);
         Assert.Equal(0, platform.RuntimeProcesses());
-        Assert.Equal(HttpStatusCode.NotFound, await platform.PredictV1Async("sklearn-iris"));
+        // The service exists but cannot serve: 503 with the reason, not the 404 of an unknown host.
+        var (status, body) = await platform.PostV1Async("sklearn-iris");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("NoSupportingRuntime", body!["reason"]!.GetValue<string>());
+        Assert.Contains("the installed runtimes serve: onnx", body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await platform.PostV1Async("nothing-here")).Status);
         Assert.Contains("NoSupportingRuntime", await platform.TableAsync(), StringComparison.Ordinal);
     }
 

@@ -11,6 +11,8 @@ using Serving.Gateway.Admin;
 using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Routing;
+using Serving.Gateway.Sources;
+using Serving.Controller.Api.V1Beta1;
 using Serving.Scaler.Feed;
 using Serving.Scaler.Hosting;
 
@@ -54,11 +56,13 @@ public static class LocalHost
         {
             var services = builder.Services;
             services.AddSingleton<LocalActivation>();
+            services.AddSingleton<InMemoryRouteSource>();
+            services.AddSingleton<IRouteSource>(sp => sp.GetRequiredService<InMemoryRouteSource>());
             services.AddSingleton<IActivationSignal>(sp => sp.GetRequiredService<LocalActivation>());
             services.AddSingleton(options.Platform);
             services.AddSingleton(sp => new LocalPlatform(
-                options.Platform, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GraphCatalog>(), sp.GetRequiredService<LocalActivation>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+                options.Platform, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GraphCatalog>(), sp.GetRequiredService<InMemoryRouteSource>(),
+                sp.GetRequiredService<LocalActivation>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             services.AddSingleton(sp => sp.GetRequiredService<LocalPlatform>().Status);
             services.AddSingleton<IAdminStatus, StatusEndpoint>();
             services.AddHostedService<PlatformService>();
@@ -121,19 +125,47 @@ public static class LocalHost
         }
     }
 
-    /// <summary><c>GET /status</c>: the KServe-shaped list, or <c>?format=table</c> for a <c>kubectl get</c>-like table.</summary>
+    /// <summary>
+    /// <c>GET /status</c>: the KServe-shaped list (<c>?namespace=NS</c> for one namespace, <c>?format=table</c> for a
+    /// <c>kubectl get</c>-like table); <c>GET /status/{ns}/{name}</c>: that object (<c>?kind=</c> when a service and a
+    /// graph share the name), 404 when there is none.
+    /// </summary>
     private sealed class StatusEndpoint(StatusBoard board, TimeProvider time) : IAdminStatus
     {
         public Task WriteAsync(HttpContext context)
         {
-            if (context.Request.Query["format"] == "table")
+            var query = context.Request.Query;
+            string? ns = query["namespace"].FirstOrDefault();
+            string? kind = query["kind"].FirstOrDefault();
+            string[] path = (context.Request.Path.Value ?? "").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (path.Length == 3)
+            {
+                var found = board.Select(path[1], path[2], kind).OrderBy(r => r.Kind == InferenceService.KindValue ? 0 : 1).FirstOrDefault();
+                if (found is null)
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return context.Response.WriteAsJsonAsync(new { error = $"no object {path[1]}/{path[2]}" });
+                }
+
+                context.Response.ContentType = "application/json";
+                return context.Response.WriteAsync(StatusBoard.ToJson(found).ToJsonString(KubeJson.Indented));
+            }
+
+            if (path.Length != 1)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return context.Response.WriteAsJsonAsync(new { error = "use /status, /status?namespace=NS or /status/{namespace}/{name}" });
+            }
+
+            var resources = board.Select(ns, kind: kind);
+            if (query["format"] == "table")
             {
                 context.Response.ContentType = "text/plain; charset=utf-8";
-                return context.Response.WriteAsync(board.ToTable(time.GetUtcNow()));
+                return context.Response.WriteAsync(StatusBoard.ToTable(resources, time.GetUtcNow()));
             }
 
             context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(board.ToJson().ToJsonString(KubeJson.Indented));
+            return context.Response.WriteAsync(StatusBoard.ToJson(resources).ToJsonString(KubeJson.Indented));
         }
     }
 }

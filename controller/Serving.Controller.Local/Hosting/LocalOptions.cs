@@ -15,6 +15,7 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
           --manifests DIR              folder of KServe YAML to run, watched for changes
           --runtime PATH               the serving-runtime program (apphost or .dll) started per replica
           --storage-root DIR           relative storageUri paths resolve against it (default: current directory)
+          --state DIR                  what survives a restart: creation times, status, revisions (default .serving-local)
           --host ADDRESS               gateway address (default 127.0.0.1)
           --port PORT                  gateway port (default 8080; 0 = any free port)
           --admin-port PORT            admin port: /status, /routes, /metrics, /healthz (default 8081; 0 = any)
@@ -97,6 +98,7 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
             ManifestDirectory = Path.GetFullPath(manifests),
             RuntimePath = Path.GetFullPath(runtime),
             StorageRoot = Path.GetFullPath(Take("storage-root") ?? Directory.GetCurrentDirectory()),
+            StateDirectory = Path.GetFullPath(Take("state") ?? ".serving-local"),
             Autoscaling = autoscaling,
         };
         ScalerOptions? scaler = new() { LogLevel = logLevel };

@@ -18,7 +18,7 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
     private const string LoadedMarker = " loaded from ";
     private static readonly HttpClient Probe = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
     {
-        Timeout = TimeSpan.FromSeconds(2),
+        Timeout = Timeout.InfiniteTimeSpan, // each probe has its own timeout
     };
 
     private readonly Process _process;
@@ -100,13 +100,17 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until the replica listens and reports ready; polls readiness every <paramref name="probeInterval"/>.
-    /// Throws <see cref="ReplicaFailedException"/> if the process exits first (with its last lines).
+    /// Waits until the replica listens and a readiness probe succeeds, probing every <see cref="ProbeSettings.StartupPeriod"/>
+    /// with <see cref="ProbeSettings.Timeout"/> per probe, as a Kubernetes startup probe does: a probe that fails or times
+    /// out is only retried; the start fails when <see cref="ProbeSettings.StartDeadline"/> passes as a whole, or when the
+    /// process exits first (<see cref="ReplicaFailedException"/> with its last output either way).
     /// </summary>
-    public async Task<string> WaitReadyAsync(TimeSpan probeInterval, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<string> WaitReadyAsync(ProbeSettings probes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(probes);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        linked.CancelAfter(timeout);
+        linked.CancelAfter(probes.StartDeadline);
+        string? lastProbe = null;
         try
         {
             var first = await Task.WhenAny(_listening.Task, _exited.Task).WaitAsync(linked.Token);
@@ -123,27 +127,41 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
                     throw Failed();
                 }
 
-                try
+                lastProbe = await ProbeAsync(address, probes.Timeout, linked.Token);
+                if (lastProbe is null)
                 {
-                    using var response = await Probe.GetAsync(new Uri(address + "/v2/health/ready"), linked.Token);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        Timeline.Stamp(StartStep.Ready);
-                        Address = address;
-                        return address;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // not accepting yet
+                    Timeline.Stamp(StartStep.Ready);
+                    Address = address;
+                    return address;
                 }
 
-                await Task.Delay(probeInterval, linked.Token);
+                await Task.Delay(probes.StartupPeriod, linked.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
-            throw new ReplicaFailedException($"not ready after {timeout.TotalSeconds:0} s; last output:\n{Tail}", null);
+            string probe = lastProbe is null ? "it never listened" : $"last probe: {lastProbe}";
+            throw new ReplicaFailedException($"not ready within {probes.StartDeadline.TotalSeconds:0} s ({probe}); last output:\n{Tail}", null);
+        }
+    }
+
+    /// <summary>One readiness probe: null when it passed, else why not (refused, timed out after <paramref name="timeout"/>, a status).</summary>
+    public async Task<string?> ProbeAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        probe.CancelAfter(timeout);
+        try
+        {
+            using var response = await Probe.GetAsync(new Uri(address + "/v2/health/ready"), probe.Token);
+            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+        }
+        catch (HttpRequestException e)
+        {
+            return e.Message;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"timed out after {timeout.TotalSeconds:0.###} s";
         }
     }
 
@@ -178,6 +196,26 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
 
     private ReplicaFailedException Failed() =>
         new($"exited with code {_exited.Task.Result} before it was ready; last output:\n{Tail}", _exited.Task.Result);
+
+    /// <summary>Kills the process at once (a start that missed its deadline); no grace, as the kubelet kills a failed startup probe.</summary>
+    public async Task KillAsync()
+    {
+        Interlocked.Exchange(ref _stopRequested, 1);
+        await _stopping.CancelAsync();
+        if (!_exited.Task.IsCompleted)
+        {
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // exited meanwhile
+            }
+
+            await _exited.Task;
+        }
+    }
 
     private void OnLine(string? line)
     {

@@ -4,48 +4,36 @@ using Serving.Controller.Planning;
 
 namespace Serving.Controller.Local.Processes;
 
-/// <summary>How long things may take on this machine; tests shorten them.</summary>
-public sealed record ReplicaTimings
-{
-    /// <summary>How often a starting replica's readiness is polled once it listens.</summary>
-    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(5);
-
-    /// <summary>How long a replica may take to become ready.</summary>
-    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
-
-    /// <summary>How long a replica taken out of routing may take to finish its requests before SIGTERM.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>How long after SIGTERM before a replica is killed.</summary>
-    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Replicas of a ready revision that crash are restarted this many times in a row before it is failed.</summary>
-    public int MaxRestarts { get; init; } = 3;
-}
-
 /// <summary>
-/// The replicas of one revision as local processes. <see cref="ScaleTo"/> starts or drains replicas; a replica joins
-/// routing once ready and leaves it before it is stopped, so no request meets a dying process. The first replica that
-/// becomes ready makes the revision <see cref="RevisionPhase.Ready"/> for good; a replica that exits before it was
-/// ever ready fails the revision (its last output is the message), as a crash-looping pod fails a Knative revision.
+/// The replicas of one revision as local processes, run as a Deployment's pods are. <see cref="ScaleTo"/> starts or drains
+/// replicas; a replica joins routing once its startup probe passes, leaves it while its readiness probe fails, and is
+/// taken out of routing before it is stopped, so no request meets a dying process. A start that fails (the process exits,
+/// or misses its start deadline) or a replica that crashes is retried with the kubelet's CrashLoopBackOff; the revision is
+/// <see cref="RevisionPhase.Failed"/> until a replica is ready once, then <see cref="RevisionPhase.Ready"/> for good.
+/// A revision that cannot run here at all (no command) fails for good.
 /// </summary>
 internal sealed partial class RevisionRunner : IAsyncDisposable
 {
+    public const string CrashLoopBackOff = "CrashLoopBackOff";
+
     private readonly Lock _lock = new();
     private readonly List<Entry> _replicas = [];
     private readonly RuntimeCommand? _command;
     private readonly ReplicaTimings _timings;
-    private readonly Func<string, int> _inFlight;
+    private readonly Func<string, CancellationToken, Task> _drained;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly StartHistory _history;
     private readonly CancellationTokenSource _disposed = new();
     private int _desired;
     private int _started;
-    private int _restarts;
+    private int _backoffStep;
+    private long _backoffUntil;
+    private bool _restartScheduled;
 
+    /// <param name="drained">Completes once the gateway no longer routes to a replica's address and its requests there are done.</param>
     public RevisionRunner(
-        RevisionRecord revision, RuntimeCommand? command, string? error, ReplicaTimings timings, Func<string, int> inFlight,
+        RevisionRecord revision, RuntimeCommand? command, string? error, ReplicaTimings timings, Func<string, CancellationToken, Task> drained,
         StartHistory history, TimeProvider clock, ILogger logger)
     {
         _history = history;
@@ -53,7 +41,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         Revision = revision;
         _command = command;
         _timings = timings;
-        _inFlight = inFlight;
+        _drained = drained;
         _logger = logger;
         if (command is null)
         {
@@ -62,7 +50,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Raised (on any thread) when endpoints or the phase change.</summary>
+    /// <summary>Raised (on any thread) when endpoints, the phase or a failure change.</summary>
     public event Action<RevisionRunner>? Changed;
 
     public RevisionRecord Revision { get; }
@@ -75,6 +63,12 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
     public int? ExitCode { get; private set; }
 
+    /// <summary>Failed starts and crashes so far (a pod's restartCount).</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary><see cref="CrashLoopBackOff"/> from a failure until a replica is ready again.</summary>
+    public string? Waiting { get; private set; }
+
     public int Desired => Volatile.Read(ref _desired);
 
     /// <summary>Ready replicas taking traffic.</summary>
@@ -84,7 +78,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         {
             lock (_lock)
             {
-                return [.. _replicas.Where(r => r.Ready && !r.Draining).Select(r => r.Process.Address!)];
+                return [.. _replicas.Where(r => r.Serving).Select(r => r.Process.Address!)];
             }
         }
     }
@@ -98,7 +92,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         {
             lock (_lock)
             {
-                return [.. _replicas.Where(r => r.Ready && !r.Draining).Select(r => (r.Process.Address!, r.Process.Timeline))];
+                return [.. _replicas.Where(r => r.Serving).Select(r => (r.Process.Address!, r.Process.Timeline))];
             }
         }
     }
@@ -106,15 +100,22 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
     /// <summary>The start timelines of the ready replicas taking traffic.</summary>
     public IReadOnlyList<StartTimeline> ServingTimelines => [.. Serving.Select(s => s.Timeline)];
 
-    public RevisionObservation Observe() => new(Phase, ReadyReplicas, Message, ExitCode);
+    public RevisionObservation Observe()
+    {
+        lock (_lock)
+        {
+            return new(Phase, _replicas.Count(r => r.Serving), Message, ExitCode, Restarts, Waiting);
+        }
+    }
 
     /// <summary>
-    /// Sets how many replicas should run; starts or drains the difference. <paramref name="activatedAt"/> (a timestamp,
-    /// 0 for none) is when a waiting request asked for this, recorded on the timelines of the replicas it starts.
+    /// Sets how many replicas should run; starts or drains the difference (starts wait out a restart backoff).
+    /// <paramref name="activatedAt"/> (a timestamp, 0 for none) is when a waiting request asked for this, recorded on the
+    /// timelines of the replicas it starts.
     /// </summary>
     public void ScaleTo(int replicas, long activatedAt = 0)
     {
-        if (_command is null || Phase == RevisionPhase.Failed || _disposed.IsCancellationRequested)
+        if (_command is null || _disposed.IsCancellationRequested)
         {
             return;
         }
@@ -128,7 +129,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
             var active = _replicas.Where(r => !r.Draining).ToList();
             if (active.Count < replicas)
             {
-                start = replicas - active.Count;
+                start = InBackoffLocked() ? 0 : replicas - active.Count;
             }
             else if (active.Count > replicas)
             {
@@ -173,6 +174,8 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         _disposed.Dispose();
     }
 
+    private bool InBackoffLocked() => _backoffUntil != 0 && _clock.GetTimestamp() < _backoffUntil;
+
     private void Start(long activatedAt)
     {
         int number = Interlocked.Increment(ref _started);
@@ -196,16 +199,20 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
     private async Task RunAsync(Entry entry)
     {
+        string address;
         try
         {
-            string address = await entry.Process.WaitReadyAsync(_timings.ProbeInterval, _timings.StartTimeout, _disposed.Token);
+            address = await entry.Process.WaitReadyAsync(_timings.Probes, _disposed.Token);
             bool first;
             lock (_lock)
             {
                 entry.Ready = !entry.Draining;
+                entry.ReadySince = _clock.GetTimestamp();
                 first = Phase != RevisionPhase.Ready;
                 Phase = RevisionPhase.Ready;
-                _restarts = 0;
+                Waiting = null;
+                Message = null;
+                ExitCode = null;
             }
 
             var took = entry.Process.Timeline.Between(StartStep.Spawned, StartStep.Ready) ?? TimeSpan.Zero;
@@ -214,6 +221,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         }
         catch (ReplicaFailedException e)
         {
+            await entry.Process.KillAsync();
             await OnReplicaFailedAsync(entry, e.Message, e.ExitCode);
             return;
         }
@@ -222,61 +230,123 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
             return;
         }
 
+        var probing = ProbeWhileUpAsync(entry, address);
         int code = await entry.Process.Exited;
+        await probing;
         if (!entry.Process.StopRequested)
         {
             await OnReplicaFailedAsync(entry, $"exited with code {code}; last output:\n{entry.Process.Tail}", code);
         }
     }
 
-    /// <summary>A replica died unasked: before the revision was ever ready it fails the revision; after, it is replaced.</summary>
+    /// <summary>The readiness probe of a ready replica: out of routing after the failure threshold, back in on a success.</summary>
+    private async Task ProbeWhileUpAsync(Entry entry, string address)
+    {
+        var probes = _timings.Probes;
+        int failures = 0;
+        try
+        {
+            while (!entry.Process.StopRequested && !entry.Draining)
+            {
+                var wait = Task.Delay(probes.Period, _clock, _disposed.Token);
+                if (await Task.WhenAny(wait, entry.Process.Exited) != wait)
+                {
+                    return;
+                }
+
+                await wait;
+                string? failure = await entry.Process.ProbeAsync(address, probes.Timeout, _disposed.Token);
+                failures = failure is null ? 0 : failures + 1;
+                bool unready = failures >= probes.FailureThreshold;
+                if (unready == entry.Unready || entry.Process.Exited.IsCompleted)
+                {
+                    continue;
+                }
+
+                lock (_lock)
+                {
+                    entry.Unready = unready;
+                }
+
+                if (unready)
+                {
+                    LogUnready(_logger, entry.Process.Name, failures, failure ?? "");
+                }
+                else
+                {
+                    LogReadyAgain(_logger, entry.Process.Name);
+                }
+
+                Changed?.Invoke(this);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed
+        }
+    }
+
+    /// <summary>A replica failed to start or died unasked: it is removed, and started again after the backoff.</summary>
     private async Task OnReplicaFailedAsync(Entry entry, string message, int? exitCode)
     {
-        if (entry.Process.StopRequested || _disposed.IsCancellationRequested)
+        if (_disposed.IsCancellationRequested || (entry.Process.StopRequested && !entry.Failed))
         {
             return;
         }
 
-        bool restart;
+        TimeSpan delay;
+        bool schedule;
         lock (_lock)
         {
             _replicas.Remove(entry);
-            restart = Phase == RevisionPhase.Ready && ++_restarts <= _timings.MaxRestarts;
-            if (!restart)
+            if (entry.ReadySince != 0 && _clock.GetElapsedTime(entry.ReadySince) >= _timings.BackoffReset)
+            {
+                _backoffStep = 0;
+            }
+
+            double ms = _timings.RestartBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(_backoffStep++, 20));
+            delay = TimeSpan.FromMilliseconds(Math.Min(ms, _timings.MaxRestartBackoff.TotalMilliseconds));
+            _backoffUntil = _clock.GetTimestamp() + (long)(delay.TotalSeconds * _clock.TimestampFrequency);
+            Restarts++;
+            Waiting = CrashLoopBackOff;
+            Message = message;
+            ExitCode = exitCode;
+            if (Phase != RevisionPhase.Ready)
             {
                 Phase = RevisionPhase.Failed;
-                Message = message;
-                ExitCode = exitCode;
             }
+
+            schedule = !_restartScheduled;
+            _restartScheduled = true;
         }
 
-        LogReplicaFailed(_logger, entry.Process.Name, message);
+        LogReplicaFailed(_logger, entry.Process.Name, delay.TotalSeconds, message);
         await entry.Process.DisposeAsync();
         Changed?.Invoke(this);
-        if (restart)
+        if (!schedule)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-            ScaleTo(Desired);
+            return; // another failure already waits to restart
         }
-        else
-        {
-            await StopAllAsync();
-        }
-    }
 
-    private async Task StopAllAsync()
-    {
-        List<Entry> rest;
+        try
+        {
+            await Task.Delay(delay, _clock, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         lock (_lock)
         {
-            rest = [.. _replicas];
-            rest.ForEach(r => r.Draining = true);
+            _restartScheduled = false;
+            _backoffUntil = 0;
         }
 
-        await Task.WhenAll(rest.Select(DrainAsync));
+        ScaleTo(Desired);
     }
 
-    /// <summary>Out of routing already: wait for its requests to finish, then SIGTERM (the runtime drains too).</summary>
+    /// <summary>Out of routing first: wait until the gateway no longer sends it requests, then SIGTERM (the runtime drains too).</summary>
     private async Task DrainAsync(Entry entry)
     {
         var stopped = StopAfterDrainAsync(entry);
@@ -294,10 +364,14 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
     {
         if (entry.Process.Address is { } address)
         {
-            var deadline = DateTimeOffset.UtcNow + _timings.DrainTimeout;
-            while (_inFlight(address) > 0 && DateTimeOffset.UtcNow < deadline)
+            using var timeout = new CancellationTokenSource(_timings.DrainTimeout, _clock);
+            try
             {
-                await Task.Delay(10, CancellationToken.None);
+                await _drained(address, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                LogDrainTimedOut(_logger, entry.Process.Name, _timings.DrainTimeout.TotalSeconds);
             }
         }
 
@@ -313,7 +387,17 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
         public bool Ready { get; set; }
 
+        /// <summary>Its readiness probe failed past the threshold: out of routing until it passes again.</summary>
+        public bool Unready { get; set; }
+
         public bool Draining { get; set; }
+
+        /// <summary>Killed because its start failed (its exit is a failure, not a stop).</summary>
+        public bool Failed => !Ready && Process.StopRequested && !Draining;
+
+        public long ReadySince { get; set; }
+
+        public bool Serving => Ready && !Unready && !Draining;
 
         public Task? Stopped { get; set; }
     }
@@ -324,12 +408,21 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
     [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "{Replica} ready at {Address} after {Milliseconds:0} ms (first for its revision: {First})")]
     private static partial void LogReady(ILogger logger, string replica, string address, double milliseconds, bool first);
 
-    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "{Replica} failed: {Message}")]
-    private static partial void LogReplicaFailed(ILogger logger, string replica, string message);
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "{Replica} failed, restarting in {Seconds:0.#} s: {Message}")]
+    private static partial void LogReplicaFailed(ILogger logger, string replica, double seconds, string message);
 
     [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "{Revision}: draining {Count} replica(s), {Desired} wanted")]
     private static partial void LogScaledDown(ILogger logger, string revision, int count, int desired);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information, Message = "{Replica} stopped")]
     private static partial void LogStopped(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "{Replica} not ready ({Failures} probes failed, last: {Failure}): out of routing until it answers")]
+    private static partial void LogUnready(ILogger logger, string replica, int failures, string failure);
+
+    [LoggerMessage(EventId = 1116, Level = LogLevel.Information, Message = "{Replica} ready again: back in routing")]
+    private static partial void LogReadyAgain(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = 1117, Level = LogLevel.Warning, Message = "{Replica} still had requests after {Seconds:0} s of draining: stopping it anyway")]
+    private static partial void LogDrainTimedOut(ILogger logger, string replica, double seconds);
 }

@@ -14,7 +14,8 @@ public sealed record ResourceView(string ApiVersion, string Kind, string Name, s
 /// <summary>
 /// The platform's status as KServe shows it: a list of objects (<c>kind</c>, <c>metadata</c>, <c>status</c>) for
 /// <c>GET /status</c>, and a table like <c>kubectl get isvc</c> for <c>?format=table</c>. Files that fail to load
-/// appear as objects of kind <c>ManifestFile</c> with a <c>Ready=False</c> condition that says why.
+/// appear as objects of kind <c>ManifestFile</c> with a <c>Ready=False</c> condition that says why, and so do files
+/// that declare an object another file declares too.
 /// </summary>
 public sealed class StatusBoard
 {
@@ -48,29 +49,56 @@ public sealed class StatusBoard
         }
     }
 
-    internal void Publish(IEnumerable<ResourceView> services, IReadOnlyDictionary<string, IReadOnlyList<LoadError>> fileErrors, string root)
+    /// <summary>
+    /// Sets the objects this board owns and the files with problems: a file that failed to load (its last good objects
+    /// stay), a file whose objects another file declares too (shown on both).
+    /// </summary>
+    internal void Publish(
+        IEnumerable<ResourceView> objects, IReadOnlyDictionary<string, IReadOnlyList<LoadError>> fileErrors,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> conflicts, string root)
     {
-        var list = services.OrderBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
-        foreach (var (file, errors) in fileErrors.OrderBy(f => f.Key, StringComparer.Ordinal))
+        var list = objects.OrderBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        foreach (string file in fileErrors.Keys.Concat(conflicts.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
+            var messages = new List<string>();
+            if (fileErrors.TryGetValue(file, out var errors))
+            {
+                messages.Add(string.Join("; ", errors.Select(e => e.ToString())) + " (the file's last good objects are still applied)");
+            }
+
+            messages.AddRange(conflicts.GetValueOrDefault(file) ?? []);
             var condition = new Condition
             {
                 Type = ConditionTypes.Ready,
                 Status = ConditionStatus.False,
-                Reason = "LoadFailed",
-                Message = string.Join("; ", errors.Select(e => e.ToString())) + " (the file's last good objects are still applied)",
+                Reason = errors is not null ? "LoadFailed" : "Conflict",
+                Message = string.Join("; ", messages),
             };
+            string? modified = File.Exists(file)
+                ? File.GetLastWriteTimeUtc(file).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+                : null;
             list.Add(new ResourceView(
-                "v1", ManifestFileKind, Path.GetRelativePath(root, file), "", null,
+                "v1", ManifestFileKind, Path.GetRelativePath(root, file), "", modified,
                 new JsonObject { ["conditions"] = new JsonArray(JsonSerializer.SerializeToNode(condition, KubeJson.Options)) }));
         }
 
         _resources = list;
     }
 
-    public JsonArray ToJson() =>
+    /// <summary>The objects of one namespace (all when null), or the one named (<paramref name="name"/>; services before graphs).</summary>
+    public IReadOnlyList<ResourceView> Select(string? @namespace, string? name = null, string? kind = null) =>
+    [
+        .. Resources.Where(r => (@namespace is null || r.Namespace == @namespace) && (name is null || r.Name == name) && (kind is null || r.Kind == kind)),
+    ];
+
+    public JsonArray ToJson() => ToJson(Resources);
+
+    public static JsonArray ToJson(IEnumerable<ResourceView> resources) =>
         new([
-            .. Resources.Select(r => (JsonNode)new JsonObject
+            .. resources.Select(ToJson),
+        ]);
+
+    public static JsonObject ToJson(ResourceView r) => new()
             {
                 ["apiVersion"] = r.ApiVersion,
                 ["kind"] = r.Kind,
@@ -81,17 +109,22 @@ public sealed class StatusBoard
                     ["creationTimestamp"] = r.CreationTimestamp,
                 },
                 ["status"] = r.Status?.DeepClone(),
-            }),
-        ]);
+            };
 
     /// <summary><c>kubectl get isvc</c>'s columns (kserve-api.md §1.9) plus replicas; other kinds show name, ready and reason.</summary>
-    public string ToTable(DateTimeOffset now)
+    public string ToTable(DateTimeOffset now) => ToTable(Resources, now);
+
+    public static string ToTable(IEnumerable<ResourceView> resources, DateTimeOffset now)
     {
         var rows = new List<string[]> { new[] { "KIND", "NAMESPACE", "NAME", "URL", "READY", "PREV", "LATEST", "PREVROLLEDOUTREVISION", "LATESTREADYREVISION", "REPLICAS", "AGE", "REASON", "MESSAGE" } };
-        foreach (var r in Resources)
+        foreach (var r in resources)
         {
             var status = r.Status;
             var ready = Condition(status, ConditionTypes.Ready);
+            // Not ready: why. Ready but the latest spec refused: that (the last accepted spec still serves).
+            var why = ready?["status"]?.GetValue<string>() != ConditionStatus.True ? ready
+                : Condition(status, ConditionTypes.SpecAccepted) is { } refused && refused["status"]?.GetValue<string>() == ConditionStatus.False ? refused
+                : null;
             var traffic = status?["components"]?["predictor"]?["traffic"]?.AsArray() ?? [];
             var prev = traffic.FirstOrDefault(t => t?["tag"]?.GetValue<string>() == "prev");
             var latest = traffic.FirstOrDefault(t => t?["latestRevision"]?.GetValue<bool>() == true);
@@ -109,8 +142,8 @@ public sealed class StatusBoard
                 latest?["revisionName"]?.GetValue<string>() ?? "",
                 r.Kind == InferenceService.KindValue ? replicas.ToString(CultureInfo.InvariantCulture) : "",
                 Age(r.CreationTimestamp, now),
-                ready?["status"]?.GetValue<string>() == ConditionStatus.True ? "" : ready?["reason"]?.GetValue<string>() ?? "",
-                ready?["status"]?.GetValue<string>() == ConditionStatus.True ? "" : ready?["message"]?.GetValue<string>()?.ReplaceLineEndings(" ") ?? "",
+                why?["reason"]?.GetValue<string>() ?? "",
+                why?["message"]?.GetValue<string>()?.ReplaceLineEndings(" ") ?? "",
             ]);
         }
 
@@ -123,26 +156,6 @@ public sealed class StatusBoard
         }
 
         return text.ToString();
-    }
-
-    /// <summary>Conditions keep their <c>lastTransitionTime</c> while their status, reason and message stay the same.</summary>
-    public static InferenceServiceStatus KeepTransitionTimes(InferenceServiceStatus? previous, InferenceServiceStatus next)
-    {
-        if (previous?.Conditions is not { } old || next.Conditions is not { } conditions)
-        {
-            return next;
-        }
-
-        return next with
-        {
-            Conditions =
-            [
-                .. conditions.Select(c => old.FirstOrDefault(o => o.Type == c.Type) is { } o
-                    && o.Status == c.Status && o.Reason == c.Reason && o.Message == c.Message
-                        ? c with { LastTransitionTime = o.LastTransitionTime }
-                        : c),
-            ],
-        };
     }
 
     private static JsonNode? Condition(JsonNode? status, string type) =>

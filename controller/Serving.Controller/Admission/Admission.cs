@@ -8,8 +8,8 @@ using Serving.Controller.Validation;
 namespace Serving.Controller.Admission;
 
 /// <summary>
-/// What the API server and KServe's webhooks do to an object before the controller sees it: default, validate (an
-/// update against the object it replaces, so that a recorded mode is enforced), and for an InferenceService select
+/// What the API server and KServe's webhooks do to an object before the controller sees it: refuse unknown fields (strict
+/// field validation), default, validate (an update against the object it replaces), and for an InferenceService select
 /// its runtime. Errors are KServe's messages; the object comes back defaulted either way.
 /// </summary>
 public static class Admission
@@ -18,13 +18,14 @@ public static class Admission
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(catalog);
+        var unknown = UnknownFields.Find(value);
         var defaulted = ObjectDefaulter.Default(value, options);
         switch (defaulted)
         {
             case InferenceService isvc:
-                var errors = previous is InferenceService { Status.DeploymentMode: { Length: > 0 } } old
+                IReadOnlyList<string> errors = [.. unknown, .. previous is InferenceService old
                     ? InferenceServiceValidator.ValidateUpdate(isvc, old)
-                    : InferenceServiceValidator.Validate(isvc);
+                    : InferenceServiceValidator.Validate(isvc)];
                 if (errors.Count > 0)
                 {
                     return new AdmittedObject(isvc, errors, null);
@@ -33,13 +34,13 @@ public static class Admission
                 var selection = RuntimeSelector.Select(isvc, catalog);
                 return new AdmittedObject(RuntimeSelector.Apply(isvc, selection), errors, selection);
             case InferenceGraph graph:
-                return new AdmittedObject(graph, InferenceGraphValidator.Validate(graph), null);
+                return new AdmittedObject(graph, [.. unknown, .. InferenceGraphValidator.Validate(graph)], null);
             case IServingRuntime runtime:
                 var others = catalog.ServingRuntimes.Cast<IServingRuntime>().Concat(catalog.ClusterServingRuntimes)
                     .Where(r => r.Kind != runtime.Kind || r.Metadata.Name != runtime.Metadata.Name || r.Metadata.Namespace != runtime.Metadata.Namespace);
-                return new AdmittedObject(runtime, ServingRuntimeValidator.Validate(runtime, others), null);
+                return new AdmittedObject(runtime, [.. unknown, .. ServingRuntimeValidator.Validate(runtime, others)], null);
             default:
-                return new AdmittedObject(defaulted, [], null);
+                return new AdmittedObject(defaulted, unknown, null);
         }
     }
 }

@@ -24,19 +24,20 @@ public static class DeploymentModes
     public static bool IsServed(string mode) => Normalize(mode) is Knative or Standard;
 
     /// <summary>
-    /// The mode an object runs in, as KServe's <c>GetDeploymentMode</c> decides it: the mode recorded in status wins (a mode
-    /// never changes after creation), then a recognised annotation, then the configured default.
+    /// The mode an object runs in: a recognised annotation, else the mode recorded in status (an object whose annotation
+    /// was removed keeps running as it did), else the configured default. Unlike KServe, which pins the recorded mode
+    /// forever, a changed annotation is a rollout onto revisions in the new mode (kserve-api.md §0; DESIGN.md).
     /// </summary>
     public static string Resolve(string? statusMode, string? annotation, string defaultMode)
     {
-        if (!string.IsNullOrEmpty(statusMode))
-        {
-            return Normalize(statusMode);
-        }
-
         if (annotation is not null && Normalize(annotation) is Knative or Standard or ModelMesh)
         {
             return Normalize(annotation);
+        }
+
+        if (!string.IsNullOrEmpty(statusMode))
+        {
+            return Normalize(statusMode);
         }
 
         return Normalize(defaultMode);

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api;
 
 /// <summary>Kubernetes <c>metadata</c>; fields not modelled here (ownerReferences, finalizers…) survive in <see cref="ExtensionData"/>.</summary>
+[PassThroughFields(FieldSet.ObjectMeta)]
 public sealed record ObjectMeta
 {
     [JsonPropertyName("name")]

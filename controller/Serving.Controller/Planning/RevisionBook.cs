@@ -3,17 +3,20 @@ using Serving.Controller.Api.V1Beta1;
 namespace Serving.Controller.Planning;
 
 /// <summary>
-/// One component's revisions and rollout state, carried from one reconcile to the next: what Knative's Configuration
-/// and Route hold for KServe, kept by the controller itself since there is no Knative here.
+/// One component's revisions and rollout state: what Knative's Configuration and Route hold for KServe. Nothing of it is
+/// kept between reconciles: <see cref="RevisionBookkeeping.Rebuild"/> reads it back from the revisions that exist and the
+/// status written last.
 /// </summary>
-/// <param name="Revisions">Every revision created, oldest first (names <c>{isvc}-{component}-{NNNNN}</c>).</param>
+/// <param name="Revisions">The revisions that exist, oldest first (names <c>{isvc}-{component}-{NNNNN}</c>).</param>
 /// <param name="LatestReadyRevision">The newest revision that became ready (Knative's <c>latestReadyRevisionName</c>).</param>
+/// <param name="LastNumber">The highest revision number used so far; the next revision takes the one after it.</param>
 public sealed record RevisionBook(
     IReadOnlyList<RevisionRecord> Revisions,
     string? LatestReadyRevision,
     string? LatestRolledoutRevision,
     string? PreviousRolledoutRevision,
-    IReadOnlyList<PlannedTraffic> Traffic)
+    IReadOnlyList<PlannedTraffic> Traffic,
+    int LastNumber = 0)
 {
     public static RevisionBook Empty { get; } = new([], null, null, null, []);
 
@@ -22,8 +25,24 @@ public sealed record RevisionBook(
     public RevisionRecord? Find(string name) => Revisions.FirstOrDefault(r => r.Name == name);
 }
 
-/// <summary>A revision: its name, and the template it runs (a revision never changes once created).</summary>
-public sealed record RevisionRecord(string Name, RevisionTemplate Template);
+/// <summary>
+/// A revision: its name, the fingerprint of the template it was created from (a revision never changes), and the template
+/// itself when the backend keeps it (a Kubernetes Deployment carries only the fingerprint: it runs already).
+/// </summary>
+public sealed record RevisionRecord(string Name, string Fingerprint, RevisionTemplate? Template)
+{
+    public static RevisionRecord Of(string name, RevisionTemplate template) =>
+        new(name, (template ?? throw new ArgumentNullException(nameof(template))).Fingerprint, template);
+
+    /// <summary>The <c>NNNNN</c> of <c>{prefix}-{NNNNN}</c>; 0 for a name of another form.</summary>
+    public int Number => NumberOf(Name);
+
+    public static int NumberOf(string? name)
+    {
+        int dash = name?.LastIndexOf('-') ?? -1;
+        return dash >= 0 && int.TryParse(name.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 0;
+    }
+}
 
 /// <summary>
 /// A resolved traffic entry (Knative's <c>status.traffic</c>): <paramref name="LatestRevision"/> entries follow the
@@ -67,15 +86,27 @@ public static class RevisionBookkeeping
         ArgumentNullException.ThrowIfNull(book);
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(phaseOf);
-        var revisions = book.Revisions;
-        if (book.LatestCreated is not { } latest || latest.Template != template)
+        if (book.LatestCreated is not { } latest || latest.Fingerprint != template.Fingerprint)
         {
-            revisions = [.. revisions, new RevisionRecord($"{prefix}-{revisions.Count + 1:D5}", template)];
+            int number = Math.Max(book.LastNumber, book.LatestCreated?.Number ?? 0) + 1;
+            book = book with { Revisions = [.. book.Revisions, RevisionRecord.Of($"{prefix}-{number:D5}", template)], LastNumber = number };
         }
 
+        return Settle(book, canaryTrafficPercent, tagRouting, phaseOf);
+    }
+
+    /// <summary>
+    /// Traffic and the rolled-out revisions, settled over the revisions that exist with no new template (a refused update
+    /// keeps what the last accepted one made).
+    /// </summary>
+    public static RevisionBook Settle(RevisionBook book, long? canaryTrafficPercent, bool tagRouting, Func<string, RevisionPhase> phaseOf)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        ArgumentNullException.ThrowIfNull(phaseOf);
+
         // Knative: the newest created revision that became ready; a newer one that failed leaves it in place.
-        string? latestReady = revisions.LastOrDefault(r => phaseOf(r.Name) == RevisionPhase.Ready)?.Name;
-        var next = book with { Revisions = revisions, LatestReadyRevision = latestReady };
+        string? latestReady = book.Revisions.LastOrDefault(r => phaseOf(r.Name) == RevisionPhase.Ready)?.Name;
+        var next = book with { LatestReadyRevision = latestReady };
         for (int pass = 0; pass < 3; pass++)
         {
             var settled = Propagate(next with { Traffic = Traffic(next.LatestRolledoutRevision, latestReady, canaryTrafficPercent, tagRouting) });
@@ -134,9 +165,11 @@ public static class RevisionBookkeeping
         return book;
     }
 
-    /// <summary>The revisions that must run: those traffic reaches (a share or a tag), and the latest while it starts.</summary>
+    /// <summary>The revisions that must run: those traffic reaches (a share or a tag), and the latest while it is not ready.</summary>
     public static IReadOnlyList<RevisionRecord> Live(RevisionBook book, Func<string, RevisionPhase> phaseOf)
     {
+        ArgumentNullException.ThrowIfNull(book);
+        ArgumentNullException.ThrowIfNull(phaseOf);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var target in book.Traffic)
         {
@@ -146,12 +179,71 @@ public static class RevisionBookkeeping
             }
         }
 
-        if (book.LatestCreated is { } latest && phaseOf(latest.Name) == RevisionPhase.Pending)
+        if (book.LatestCreated is { } latest && phaseOf(latest.Name) != RevisionPhase.Ready)
         {
             names.Add(latest.Name);
         }
 
         return [.. book.Revisions.Where(r => names.Contains(r.Name))];
+    }
+
+    /// <summary>
+    /// Revisions that exist but do not run: the latest created one and the rolled-out ones (a rollback after a promotion
+    /// returns to the previous one). Every other revision that does not run is deleted.
+    /// </summary>
+    public static IReadOnlyList<RevisionRecord> Retained(RevisionBook book, IReadOnlyList<RevisionRecord> live)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        ArgumentNullException.ThrowIfNull(live);
+        var keep = new HashSet<string?>(StringComparer.Ordinal) { book.LatestCreated?.Name, book.LatestRolledoutRevision, book.PreviousRolledoutRevision };
+        return [.. book.Revisions.Where(r => keep.Contains(r.Name) && !live.Contains(r))];
+    }
+
+    /// <summary>
+    /// The book as the revisions that exist and the status written last leave it: revisions by number, the rolled-out ones
+    /// as recorded (when they still exist), numbering after the highest number used. Traffic and the latest ready revision
+    /// are settled by the next <see cref="Reconcile"/> or <see cref="Settle"/>.
+    /// </summary>
+    public static RevisionBook Rebuild(IEnumerable<RevisionRecord> existing, ComponentStatusSpec? status)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        var revisions = existing.OrderBy(r => r.Number).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        string? Existing(string? name) => name is not null && revisions.Any(r => r.Name == name) ? name : null;
+        int last = Math.Max(revisions.Count == 0 ? 0 : revisions.Max(r => r.Number), RevisionRecord.NumberOf(status?.LatestCreatedRevision));
+        return new RevisionBook(revisions, null, Existing(status?.LatestRolledoutRevision), Existing(status?.PreviousRolledoutRevision), [], last);
+    }
+
+    /// <summary>
+    /// Revisions a status shows as having been ready (latest ready, rolled out, routed): a revision that was ready stays
+    /// ready at zero replicas and across restarts of the backend, as a Knative revision does.
+    /// </summary>
+    public static IReadOnlySet<string> EverReady(InferenceServiceStatus? status)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var component in status?.Components?.Values ?? [])
+        {
+            foreach (string? name in new[] { component.LatestReadyRevision, component.LatestRolledoutRevision, component.PreviousRolledoutRevision }
+                .Concat(component.Traffic?.Select(t => t.RevisionName) ?? []))
+            {
+                if (name is not null)
+                {
+                    names.Add(name);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// The canary percent and tag routing a status's traffic was made with: the percent of the latest entry when a
+    /// <c>prev</c> entry splits with it, else none; tag routing when the latest entry carries the <c>latest</c> tag.
+    /// </summary>
+    public static (long? CanaryPercent, bool TagRouting) FromTraffic(IReadOnlyList<TrafficTarget>? traffic)
+    {
+        var latest = traffic?.FirstOrDefault(t => t.LatestRevision == true);
+        bool split = traffic?.Any(t => t.LatestRevision != true) == true;
+        return (split ? latest?.Percent ?? 0 : null, latest?.Tag == LatestTag);
     }
 
     /// <summary>The status copy of the traffic, with tag URLs as Knative writes them.</summary>

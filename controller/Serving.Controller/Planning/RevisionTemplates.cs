@@ -12,7 +12,7 @@ public static class RevisionTemplates
     private const string NamePlaceholder = "{{.Name}}";
 
     /// <summary>The predictor's template: the selected runtime's container with the model's arguments and environment.</summary>
-    public static RevisionTemplate Predictor(InferenceService isvc, SelectedRuntime? runtime)
+    public static RevisionTemplate Predictor(InferenceService isvc, SelectedRuntime? runtime, string mode)
     {
         var predictor = isvc.Spec.Predictor ?? throw new ArgumentException("the InferenceService has no predictor", nameof(isvc));
         string name = isvc.Metadata.Name ?? "";
@@ -22,33 +22,33 @@ public static class RevisionTemplates
                 ?? runtime.Runtime.Spec.Containers![0];
             var args = (container.Args ?? []).Select(a => a.Replace(NamePlaceholder, name, StringComparison.Ordinal)).Concat(model.Args ?? []).ToList();
             var env = Env(container.Env).Concat(Env(model.Env)).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
-            return Build(isvc, ComponentTypes.Predictor, predictor, runtime.Name, container.Image, args, env, model.StorageUri, model.ProtocolVersion);
+            return Build(isvc, mode, ComponentTypes.Predictor, predictor, runtime.Name, container.Image, args, env, model.StorageUri, model.ProtocolVersion);
         }
 
         var custom = predictor.Containers?.FirstOrDefault();
         return Build(
-            isvc, ComponentTypes.Predictor, predictor, null, custom?.Image, [.. custom?.Args ?? []],
+            isvc, mode, ComponentTypes.Predictor, predictor, null, custom?.Image, [.. custom?.Args ?? []],
             Env(custom?.Env).ToDictionary(StringComparer.Ordinal), custom?.EnvValue("STORAGE_URI"), null);
     }
 
     /// <summary>A transformer or explainer: a custom container (KServe's built-in explainers are not served here).</summary>
-    public static RevisionTemplate Custom(InferenceService isvc, string component, ComponentSpec spec)
+    public static RevisionTemplate Custom(InferenceService isvc, string mode, string component, ComponentSpec spec)
     {
         var container = spec.Containers?.FirstOrDefault();
         return Build(
-            isvc, component, spec, null, container?.Image, [.. container?.Args ?? []],
+            isvc, mode, component, spec, null, container?.Image, [.. container?.Args ?? []],
             Env(container?.Env).ToDictionary(StringComparer.Ordinal), container?.EnvValue("STORAGE_URI"), null);
     }
 
+    /// <param name="mode">The deployment mode the revision runs in (<see cref="DeploymentModes.Knative"/> or <see cref="DeploymentModes.Standard"/>).</param>
     private static RevisionTemplate Build(
-        InferenceService isvc, string component, ComponentSpec spec, string? runtime, string? image, IReadOnlyList<string> args,
+        InferenceService isvc, string mode, string component, ComponentSpec spec, string? runtime, string? image, IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string> env, string? storageUri, string? protocol)
     {
         var annotations = (isvc.Metadata.Annotations ?? new Dictionary<string, string>())
             .Concat(spec.Annotations ?? new Dictionary<string, string>())
             .Where(a => a.Key.StartsWith("autoscaling.knative.dev/", StringComparison.Ordinal))
             .GroupBy(a => a.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
-        string mode = DeploymentModes.Resolve(isvc.Status?.DeploymentMode, isvc.Metadata.Annotation(Annotations.DeploymentMode), DeploymentModes.Knative);
         bool serverless = mode == DeploymentModes.Knative;
         int? min = serverless ? spec.MinReplicas : Math.Max(1, spec.MinReplicas ?? 1);
         var scaling = new ScalingSpec(min, spec.MaxReplicas ?? 0, spec.ScaleTarget, spec.ScaleMetric, annotations);

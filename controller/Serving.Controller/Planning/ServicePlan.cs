@@ -1,26 +1,54 @@
+using Serving.Controller.Api.V1Beta1;
+
 namespace Serving.Controller.Planning;
 
 /// <summary>
-/// What should run for one InferenceService: per component, the live revisions (each with its template) and the
-/// traffic over them. A backend (local processes, or Kubernetes objects) makes it so; the gateway routes by it.
+/// What should exist for one InferenceService: per component, the revisions that run (each with its template), those
+/// kept at zero, and the traffic over them. A backend (local processes, Kubernetes objects) makes it so and deletes
+/// every other revision of the service.
 /// </summary>
 public sealed record ServicePlan(string Namespace, string Name, string DeploymentMode, IReadOnlyList<ComponentPlan> Components);
 
-/// <summary>One component's live revisions and traffic. Traffic entries name revisions in <paramref name="Revisions"/>.</summary>
-public sealed record ComponentPlan(string Component, IReadOnlyList<RevisionRecord> Revisions, IReadOnlyList<PlannedTraffic> Traffic);
+/// <summary>One component's revisions and traffic. Traffic entries name revisions in <paramref name="Revisions"/>.</summary>
+/// <param name="Revisions">The revisions that run: those traffic reaches, and the latest while it is not ready yet.</param>
+/// <param name="Retained">
+/// Revisions kept at zero replicas: the latest created one (its number and outcome stay known) and the previously rolled
+/// out one (a rollback after a promotion goes back to it, as KServe does with Knative's retained revisions).
+/// </param>
+public sealed record ComponentPlan(
+    string Component, IReadOnlyList<RevisionRecord> Revisions, IReadOnlyList<PlannedTraffic> Traffic, IReadOnlyList<RevisionRecord> Retained);
 
-/// <summary>What a backend has seen of one revision.</summary>
+/// <summary>What a backend observes of one revision's replicas.</summary>
+/// <param name="Phase">Pending until a replica was ready once; Failed when it cannot start (it may be retrying).</param>
 /// <param name="ReadyReplicas">Replicas ready right now (0 when scaled to zero).</param>
-/// <param name="Message">Why it failed, when it did.</param>
-public sealed record RevisionObservation(RevisionPhase Phase, int ReadyReplicas = 0, string? Message = null, int? ExitCode = null)
+/// <param name="Message">Why it fails, when it does: the reason, the last output of the replica.</param>
+/// <param name="Restarts">Failed starts or crashes in a row (a pod's restartCount).</param>
+/// <param name="Waiting">What the backend is waiting for when it retries (<c>CrashLoopBackOff</c>), like a container's waiting reason.</param>
+public sealed record RevisionObservation(
+    RevisionPhase Phase, int ReadyReplicas = 0, string? Message = null, int? ExitCode = null, int Restarts = 0, string? Waiting = null)
 {
     public static RevisionObservation Pending { get; } = new(RevisionPhase.Pending);
 }
 
-/// <summary>What the planner keeps between reconciles of one InferenceService.</summary>
-/// <param name="Components">Revision books by component name.</param>
-/// <param name="CreationTimestamp">When the platform first saw the object (RFC 3339), for <c>AGE</c>.</param>
-public sealed record ServiceState(IReadOnlyDictionary<string, RevisionBook> Components, string DeploymentMode, string CreationTimestamp);
+/// <summary>
+/// What a backend observes of one InferenceService: the revisions that exist and the status it wrote last. The planner
+/// keeps nothing between reconciles; its state is rebuilt from this, so a controller may restart at any moment.
+/// </summary>
+public sealed record ObservedService(IReadOnlyList<ObservedRevision> Revisions, InferenceServiceStatus? Status)
+{
+    public static ObservedService Nothing { get; } = new([], null);
 
-/// <summary>The planner's answer: the plan (null when nothing may run), the state to keep, and the KServe status.</summary>
-public sealed record PlanResult(ServicePlan? Plan, ServiceState? State, Api.V1Beta1.InferenceServiceStatus Status);
+    public RevisionObservation Observe(string revision) =>
+        Revisions.FirstOrDefault(r => r.Record.Name == revision)?.Observation ?? RevisionObservation.Pending;
+}
+
+/// <summary>A revision that exists (a local record, a Deployment), with what is observed of its replicas.</summary>
+/// <param name="Component"><c>predictor</c>, <c>transformer</c> or <c>explainer</c>.</param>
+public sealed record ObservedRevision(string Component, RevisionRecord Record, RevisionObservation Observation);
+
+/// <summary>The planner's answer: the plan (null when nothing may run) and the KServe status.</summary>
+/// <param name="Refusal">Why the spec was refused (its last accepted revisions keep serving), null when it was accepted.</param>
+public sealed record PlanResult(ServicePlan? Plan, InferenceServiceStatus Status, Refusal? Refusal);
+
+/// <summary>Why a spec was not applied: KServe's reason (<c>InvalidSpec</c>, <c>NoSupportingRuntime</c>…) and the message.</summary>
+public sealed record Refusal(string Reason, string Message);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serving.Controller.Admission;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Beta1;
@@ -11,49 +10,95 @@ namespace Serving.Controller.Planning;
 public sealed record PlannerOptions(string Domain = "example.com", string UrlScheme = "http");
 
 /// <summary>
-/// The controller's core as a pure function: an admitted InferenceService, the state kept from the last reconcile and
-/// what the backend observed, in; the plan, the new state and KServe-shaped status out. The local backend and the
-/// Kubernetes controller both run it.
+/// The controller's core as a pure function: an admitted InferenceService and what the backend observes of it (the
+/// revisions that exist, the status written last) in; the plan and KServe-shaped status out. Nothing is carried from one
+/// reconcile to the next, so the local backend and the Kubernetes controller can both restart at any moment.
 /// </summary>
 public static class ServicePlanner
 {
-    public static PlanResult Plan(
-        AdmittedObject admitted, ServiceState? previous, Func<string, RevisionObservation> observe, DateTimeOffset now, PlannerOptions options)
+    public static PlanResult Plan(AdmittedObject admitted, ObservedService observed, DateTimeOffset now, PlannerOptions options)
     {
         ArgumentNullException.ThrowIfNull(admitted);
-        ArgumentNullException.ThrowIfNull(observe);
+        ArgumentNullException.ThrowIfNull(observed);
         ArgumentNullException.ThrowIfNull(options);
         var isvc = (InferenceService)admitted.Object;
-        string created = previous?.CreationTimestamp ?? isvc.Metadata.CreationTimestamp ?? now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        if (!admitted.Accepted)
+        var refusal = RefusalOf(admitted);
+        if (refusal is not null && observed.Revisions.Count == 0)
         {
-            return new PlanResult(null, previous, ServiceStatus.Rejected(isvc, admitted.Errors, now));
+            // Nothing was ever accepted: nothing runs, and the status says why.
+            var status = admitted.Accepted ? ServiceStatus.NoRuntime(isvc, admitted.Selection!.Failure!, now) : ServiceStatus.Rejected(isvc, admitted.Errors, now);
+            return new PlanResult(null, ServiceStatus.WithRefusal(status, refusal, now), refusal);
         }
 
-        if (admitted.Selection is { Outcome: RuntimeSelectionOutcome.Failed, Failure: { } failure })
+        var wasReady = RevisionBookkeeping.EverReady(observed.Status);
+        RevisionPhase PhaseOf(string revision)
         {
-            return new PlanResult(null, previous, ServiceStatus.NoRuntime(isvc, failure, now));
+            var phase = observed.Observe(revision).Phase;
+            return phase == RevisionPhase.Pending && wasReady.Contains(revision) ? RevisionPhase.Ready : phase;
         }
 
-        string mode = previous?.DeploymentMode
-            ?? DeploymentModes.Resolve(isvc.Status?.DeploymentMode, isvc.Metadata.Annotation(Annotations.DeploymentMode), DeploymentModes.Knative);
-        bool tagRouting = isvc.Metadata.Annotation(Annotations.EnableTagRouting) == "true";
         string name = isvc.Metadata.Name!;
         var books = new Dictionary<string, RevisionBook>(StringComparer.Ordinal);
         var components = new List<ComponentPlan>();
-        foreach (var (component, spec, template) in Components(isvc, admitted.Selection?.Runtime))
+        string mode;
+        if (refusal is null)
         {
-            var book = previous?.Components.GetValueOrDefault(component) ?? RevisionBook.Empty;
-            book = RevisionBookkeeping.Reconcile(book, $"{name}-{component}", template, spec.CanaryTrafficPercent, tagRouting, r => observe(r).Phase);
-            books[component] = book;
-            var live = RevisionBookkeeping.Live(book, r => observe(r).Phase);
-            components.Add(new ComponentPlan(component, live, RoutedTraffic(book, live)));
+            mode = DeploymentModes.Resolve(observed.Status?.DeploymentMode, isvc.Metadata.Annotation(Annotations.DeploymentMode), DeploymentModes.Knative);
+            bool tagRouting = isvc.Metadata.Annotation(Annotations.EnableTagRouting) == "true";
+            foreach (var (component, spec, template) in Components(isvc, admitted.Selection?.Runtime, mode))
+            {
+                var book = RevisionBookkeeping.Rebuild(Existing(observed, component), observed.Status?.Components?.GetValueOrDefault(component));
+                books[component] = RevisionBookkeeping.Reconcile(book, $"{name}-{component}", template, spec.CanaryTrafficPercent, tagRouting, PhaseOf);
+            }
+        }
+        else
+        {
+            // A refused update never tears the service down: what the last accepted spec made keeps running as it was.
+            mode = observed.Status?.DeploymentMode ?? DeploymentModes.Knative;
+            foreach (string component in observed.Revisions.Select(r => r.Component).Distinct(StringComparer.Ordinal))
+            {
+                var status = observed.Status?.Components?.GetValueOrDefault(component);
+                var book = RevisionBookkeeping.Rebuild(Existing(observed, component), status);
+                var (percent, tags) = RevisionBookkeeping.FromTraffic(status?.Traffic);
+                books[component] = RevisionBookkeeping.Settle(book, percent, tags, PhaseOf);
+            }
         }
 
-        var state = new ServiceState(books, mode, created);
+        foreach (var (component, book) in books)
+        {
+            var live = RevisionBookkeeping.Live(book, PhaseOf);
+            components.Add(new ComponentPlan(component, live, RoutedTraffic(book, live), RevisionBookkeeping.Retained(book, live)));
+        }
+
         var plan = new ServicePlan(isvc.Metadata.Namespace!, name, mode, components);
-        return new PlanResult(plan, state, ServiceStatus.Planned(isvc, state, observe, now, options));
+        var planned = ServiceStatus.Planned(isvc, books, mode, PhaseOf, observed.Observe, now, options);
+        if (refusal is not null)
+        {
+            planned = ServiceStatus.WithRefusal(planned, refusal, now) with
+            {
+                ServingRuntimeName = observed.Status?.ServingRuntimeName,
+                ClusterServingRuntimeName = observed.Status?.ClusterServingRuntimeName,
+            };
+        }
+
+        return new PlanResult(plan, planned, refusal);
     }
+
+    /// <summary>Why the object cannot be applied: admission errors, or no runtime for its model.</summary>
+    private static Refusal? RefusalOf(AdmittedObject admitted)
+    {
+        if (!admitted.Accepted)
+        {
+            return new Refusal("InvalidSpec", string.Join("; ", admitted.Errors));
+        }
+
+        return admitted.Selection is { Outcome: RuntimeSelectionOutcome.Failed, Failure: { } failure }
+            ? new Refusal(failure.Reason, failure.Error)
+            : null;
+    }
+
+    private static IEnumerable<RevisionRecord> Existing(ObservedService observed, string component) =>
+        observed.Revisions.Where(r => r.Component == component).Select(r => r.Record);
 
     /// <summary>
     /// The traffic the gateway routes by. While no revision has ever been ready, the latest created one takes the
@@ -67,22 +112,23 @@ public static class ServicePlanner
             .Where(t => live.Any(r => r.Name == t.Revision)),
     ];
 
-    private static IEnumerable<(string Component, ComponentSpec Spec, RevisionTemplate Template)> Components(InferenceService isvc, SelectedRuntime? runtime)
+    private static IEnumerable<(string Component, ComponentSpec Spec, RevisionTemplate Template)> Components(
+        InferenceService isvc, SelectedRuntime? runtime, string mode)
     {
         var spec = isvc.Spec;
         if (spec.Predictor is { } predictor)
         {
-            yield return (ComponentTypes.Predictor, predictor, RevisionTemplates.Predictor(isvc, runtime));
+            yield return (ComponentTypes.Predictor, predictor, RevisionTemplates.Predictor(isvc, runtime, mode));
         }
 
         if (spec.Transformer is { } transformer)
         {
-            yield return (ComponentTypes.Transformer, transformer, RevisionTemplates.Custom(isvc, ComponentTypes.Transformer, transformer));
+            yield return (ComponentTypes.Transformer, transformer, RevisionTemplates.Custom(isvc, mode, ComponentTypes.Transformer, transformer));
         }
 
         if (spec.Explainer is { } explainer)
         {
-            yield return (ComponentTypes.Explainer, explainer, RevisionTemplates.Custom(isvc, ComponentTypes.Explainer, explainer));
+            yield return (ComponentTypes.Explainer, explainer, RevisionTemplates.Custom(isvc, mode, ComponentTypes.Explainer, explainer));
         }
     }
 }

@@ -46,17 +46,22 @@ internal static class ServiceStatus
         };
     }
 
+    /// <summary>
+    /// Status of a planned service. <paramref name="phaseOf"/> is the bookkeeping's view (a revision that was ready stays
+    /// ready); <paramref name="observe"/> is what the backend sees now (ready replicas, a start that keeps failing).
+    /// </summary>
     public static InferenceServiceStatus Planned(
-        InferenceService isvc, ServiceState state, Func<string, RevisionObservation> observe, DateTimeOffset now, PlannerOptions options)
+        InferenceService isvc, IReadOnlyDictionary<string, RevisionBook> books, string mode, Func<string, RevisionPhase> phaseOf,
+        Func<string, RevisionObservation> observe, DateTimeOffset now, PlannerOptions options)
     {
         string ns = isvc.Metadata.Namespace!;
         string name = isvc.Metadata.Name!;
         var conditions = new List<Condition>();
         var components = new Dictionary<string, ComponentStatusSpec>(StringComparer.Ordinal);
         string? notReady = null;
-        foreach (var (component, book) in state.Components)
+        foreach (var (component, book) in books)
         {
-            var (status, reason, message) = ComponentReadiness(book, observe);
+            var (status, reason, message) = ComponentReadiness(book, phaseOf, observe);
             conditions.Add(Condition(ComponentCondition(component), status, now, reason, message));
             if (status != ConditionStatus.True)
             {
@@ -79,7 +84,7 @@ internal static class ServiceStatus
             };
         }
 
-        bool routed = state.Components.Values.All(b => b.LatestReadyRevision is not null);
+        bool routed = books.Count > 0 && books.Values.All(b => b.LatestReadyRevision is not null);
         // Routes exist once a revision is ready; before that the ingress is Unknown, and False only when a component failed.
         string ingress = routed ? ConditionStatus.True : WorstStatus(conditions);
         conditions.Add(routed
@@ -91,26 +96,41 @@ internal static class ServiceStatus
             : Condition(ConditionTypes.Ready, notReady is null ? ConditionStatus.Unknown : WorstStatus(conditions), now, "RevisionNotReady", notReady));
         conditions.Sort((a, b) => string.CompareOrdinal(a.Type, b.Type));
 
-        var predictor = state.Components.GetValueOrDefault(ComponentTypes.Predictor);
+        var predictor = books.GetValueOrDefault(ComponentTypes.Predictor);
         return (isvc.Status ?? new InferenceServiceStatus()) with
         {
             ObservedGeneration = isvc.Metadata.Generation,
             Conditions = conditions,
             Url = ready || routed ? $"{options.UrlScheme}://{name}.{ns}.{options.Domain}" : null,
             Components = components,
-            ModelStatus = predictor is null ? null : Model(predictor, observe, ready),
-            DeploymentMode = state.DeploymentMode,
+            ModelStatus = predictor is null ? null : Model(predictor, phaseOf, observe, ready),
+            DeploymentMode = mode,
         };
     }
+
+    /// <summary>
+    /// A refused update: the status of what keeps serving, plus condition <c>SpecAccepted=False</c> with the reason and
+    /// message (not a KServe condition: KServe's webhook refuses such an update before it is stored).
+    /// </summary>
+    public static InferenceServiceStatus WithRefusal(InferenceServiceStatus status, Refusal refusal, DateTimeOffset now) => status with
+    {
+        Conditions =
+        [
+            .. (status.Conditions ?? []).Where(c => c.Type != ConditionTypes.SpecAccepted),
+            Condition(ConditionTypes.SpecAccepted, ConditionStatus.False, now, refusal.Reason, refusal.Message),
+        ],
+    };
 
     private static string WorstStatus(List<Condition> conditions) =>
         conditions.Any(c => c.Status == ConditionStatus.False) ? ConditionStatus.False : ConditionStatus.Unknown;
 
     /// <summary>
-    /// Knative's Service readiness as KServe copies it: failed when the latest created revision failed, unknown while it
-    /// starts or while nothing has been ready yet, true once traffic reaches a ready revision and the latest is ready.
+    /// Knative's Service readiness as KServe copies it: failed when the latest created revision fails (to start, or its
+    /// replicas keep crashing with none ready), unknown while it starts or while nothing has been ready yet, true once
+    /// traffic reaches a ready revision and the latest is ready.
     /// </summary>
-    private static (string Status, string? Reason, string? Message) ComponentReadiness(RevisionBook book, Func<string, RevisionObservation> observe)
+    private static (string Status, string? Reason, string? Message) ComponentReadiness(
+        RevisionBook book, Func<string, RevisionPhase> phaseOf, Func<string, RevisionObservation> observe)
     {
         if (book.LatestCreated is not { } latest)
         {
@@ -118,23 +138,34 @@ internal static class ServiceStatus
         }
 
         var observation = observe(latest.Name);
-        return observation.Phase switch
+        return phaseOf(latest.Name) switch
         {
-            RevisionPhase.Failed => (ConditionStatus.False, "RevisionFailed", $"Revision \"{latest.Name}\" failed with message: {observation.Message}."),
+            RevisionPhase.Failed => (ConditionStatus.False, "RevisionFailed", $"Revision \"{latest.Name}\" failed with message: {Describe(observation)}."),
             RevisionPhase.Pending => (ConditionStatus.Unknown, "RevisionMissing", $"Revision \"{latest.Name}\" is not ready yet."),
+            _ when observation is { Waiting: not null, ReadyReplicas: 0 } =>
+                (ConditionStatus.False, "RevisionFailed", $"Revision \"{latest.Name}\" failed with message: {Describe(observation)}."),
             _ => (ConditionStatus.True, null, null),
         };
     }
 
-    private static ModelStatus Model(RevisionBook book, Func<string, RevisionObservation> observe, bool ready)
+    /// <summary>The backend's message, with the restarts and what it waits for when it retries (as a pod's status says).</summary>
+    private static string? Describe(RevisionObservation observation) => observation switch
+    {
+        { Waiting: { } waiting } => $"{waiting} (restarts: {observation.Restarts}): {observation.Message}",
+        _ => observation.Message,
+    };
+
+    private static ModelStatus Model(RevisionBook book, Func<string, RevisionPhase> phaseOf, Func<string, RevisionObservation> observe, bool ready)
     {
         var latest = book.LatestCreated!;
         var observation = observe(latest.Name);
         string active = book.LatestReadyRevision is not null ? ModelStates.Loaded : ModelStates.Pending;
         int copies = book.Revisions.Sum(r => observe(r.Name).ReadyReplicas);
-        return observation.Phase switch
+        var phase = phaseOf(latest.Name);
+        bool failing = phase == RevisionPhase.Failed || observation is { Waiting: not null, ReadyReplicas: 0 };
+        return phase switch
         {
-            RevisionPhase.Failed => new ModelStatus
+            _ when failing => new ModelStatus
             {
                 TransitionStatus = TransitionStatuses.BlockedByFailedLoad,
                 States = new ModelRevisionStates { ActiveModelState = book.LatestReadyRevision is null ? ModelStates.FailedToLoad : active, TargetModelState = ModelStates.FailedToLoad },
@@ -142,7 +173,7 @@ internal static class ServiceStatus
                 {
                     Location = latest.Name,
                     Reason = FailureReasons.ModelLoadFailed,
-                    Message = observation.Message,
+                    Message = Describe(observation),
                     ModelRevisionName = latest.Name,
                     ExitCode = observation.ExitCode,
                 },

@@ -128,7 +128,7 @@ public static class RuntimeSelector
             return RuntimeSelectionResult.Failed(
                 FailureReasons.NoSupportingRuntime,
                 "Specified runtime does not support specified framework/version",
-                $"specified runtime {name} does not support specified framework/version (model type: {model.ModelFormat})");
+                $"specified runtime {name} does not support specified framework/version (model type: {model.ModelFormat}); it supports {Formats(runtime.Spec)}");
         }
 
         return RuntimeSelectionResult.Selected(new SelectedRuntime(name, scope, runtime, Protocol(model, runtime.Spec), AutoSelected: false));
@@ -158,11 +158,36 @@ public static class RuntimeSelector
                 error += $"; the named runtime {replaces} is a KServe built-in runtime, not installed on this platform";
             }
 
+            error += "; " + Installed(catalog, ns);
+
             return RuntimeSelectionResult.Failed(FailureReasons.NoSupportingRuntime, "No runtime found to support specified framework/version", error);
         }
 
         return RuntimeSelectionResult.Selected(new SelectedRuntime(
             winner.Runtime.Metadata.Name!, winner.Scope, winner.Runtime, Protocol(model, winner.Runtime.Spec), AutoSelected: true, replaces));
+    }
+
+    /// <summary>What the installed runtimes can serve, for a newcomer whose format none supports: <c>onnx (serving-onnxruntime, v1/v2)</c>.</summary>
+    private static string Installed(RuntimeCatalog catalog, string ns)
+    {
+        var runtimes = catalog.ServingRuntimes.Where(r => r.Metadata.Namespace == ns).Cast<IServingRuntime>()
+            .Concat(catalog.ClusterServingRuntimes)
+            .Where(r => !r.Spec.IsDisabled && !r.Spec.IsMultiModel)
+            .Select(r => $"{Formats(r.Spec, autoSelectOnly: true)} ({r.Metadata.Name}, {string.Join('/', r.Spec.ProtocolVersions ?? ["v1"])})")
+            .ToList();
+        return runtimes.Count == 0
+            ? "no runtime is installed"
+            : $"the installed runtimes serve: {string.Join("; ", runtimes)} (a model of another format needs a ServingRuntime that lists it)";
+    }
+
+    private static string Formats(ServingRuntimeSpec spec, bool autoSelectOnly = false)
+    {
+        var formats = (spec.SupportedModelFormats ?? [])
+            .Where(f => !autoSelectOnly || f.AutoSelect == true)
+            .Select(f => f.Version is null ? f.Name : $"{f.Name} {f.Version}")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return formats.Count == 0 ? "no format" : string.Join(", ", formats);
     }
 
     /// <summary>

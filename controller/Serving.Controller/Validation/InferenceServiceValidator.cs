@@ -22,19 +22,14 @@ public static partial class InferenceServiceValidator
         return errors;
     }
 
-    /// <summary>Validation on update: <paramref name="previous"/> is the stored object, whose status pins the mode.</summary>
+    /// <summary>
+    /// Validation on update: <paramref name="previous"/> is the stored object. KServe (≥ 0.16) also refuses a changed
+    /// deploymentMode here; this platform rolls the service onto revisions in the new mode instead.
+    /// </summary>
     public static IReadOnlyList<string> ValidateUpdate(InferenceService isvc, InferenceService previous)
     {
         var errors = new List<string>();
         Schema(isvc, errors);
-
-        // validateDeploymentMode: an empty recorded mode means the controller has not reconciled yet; nothing to protect.
-        if (previous.Status?.DeploymentMode is { Length: > 0 } recorded
-            && isvc.Metadata.Annotation(Annotations.DeploymentMode) is { } annotation
-            && DeploymentModes.Normalize(annotation) != DeploymentModes.Normalize(recorded))
-        {
-            errors.Add(Messages.DeploymentModeChange(DeploymentModes.Normalize(recorded), annotation));
-        }
 
         // validatePredictorNameChange: a variant name stands for a model; renaming it alone would orphan the workload.
         if ((isvc.Spec.Predictor?.Name ?? "") != (previous.Spec.Predictor?.Name ?? "") && StorageUriOf(isvc) == StorageUriOf(previous))

@@ -87,9 +87,6 @@ internal static class Messages
         "storageUri, must be one of: [{0}] or match https://{{}}.blob.core.windows.net/{{}}/{{}} or be an absolute or relative local path. StorageUri [{1}] is not supported",
         string.Join(", ", prefixes), uri);
 
-    public static string DeploymentModeChange(string from, string to) =>
-        F("update rejected: deploymentMode cannot be changed from '{0}' to '{1}'", from, to);
-
     public static string DuplicateStep(string node, string graph, string step) =>
         F("Node \"{0}\" of InferenceGraph \"{1}\" contains more than one step with name \"{2}\"", node, graph, step);
 

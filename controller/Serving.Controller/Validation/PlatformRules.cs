@@ -30,12 +30,6 @@ internal static class PlatformRules
                 + "100 (or removing the field) promotes it and 0 rolls back");
         }
 
-        // The walkthrough's explainer: KServe's exactly-one message alone does not say why an `alibi:` block is empty.
-        if (isvc.Spec.Explainer?.ExtensionData?.ContainsKey("alibi") == true)
-        {
-            errors.Add("spec.explainer.alibi is not supported: KServe removed the Alibi explainer in v0.13; use spec.explainer.art or a custom explainer in spec.explainer.containers");
-        }
-
         foreach (var (path, component) in InferenceServiceValidator.Components(isvc))
         {
             if (component.CanaryTrafficPercent is { } percent and (< 0 or > 100))

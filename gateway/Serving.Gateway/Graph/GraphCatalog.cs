@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Alpha1;
 using Serving.Controller.Defaulting;
@@ -9,35 +11,69 @@ using Serving.Gateway.Routing;
 namespace Serving.Gateway.Graph;
 
 /// <summary>
-/// The InferenceGraphs the gateway serves, fed like <see cref="ServiceCatalog"/> (local folder now, Kubernetes later).
-/// <see cref="Set"/> defaults, validates and compiles a graph and swaps in a new snapshot; a graph that fails keeps its
-/// host and answers 503 with the reason, so a typo never turns into a silent 404. Status is KServe's shape (a Ready
-/// condition and the url) and is computed when read, because readiness also depends on the services in the
-/// <see cref="ServiceCatalog"/>: Ready only while every InferenceService a step names is there.
+/// The InferenceGraphs the gateway serves, fed by its route source (a local folder, a Kubernetes watch). A graph is
+/// defaulted, validated and compiled once per change; whether it is Ready is decided each time graphs or services
+/// change, against the services in the <see cref="ServiceCatalog"/>: Ready only while every InferenceService a step names
+/// exists and can serve. The same decision answers requests and status: a graph that is not Ready answers every request
+/// with 503 and its reason, and a graph that fails validation keeps its host (a typo never turns into a silent 404).
 /// </summary>
-public sealed class GraphCatalog(ServiceCatalog services, TimeProvider time)
+public sealed class GraphCatalog
 {
+    public const string ReadyCondition = "Ready";
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<ServiceKey, (GraphEntry Entry, long? Generation)> _graphs = [];
-    private readonly Dictionary<ServiceKey, (string Status, string Reason, DateTimeOffset Since)> _transitions = [];
+    private readonly ServiceCatalog _services;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<ServiceKey, Declared> _graphs = [];
+    private readonly Dictionary<ServiceKey, (string Status, string? Reason, DateTimeOffset Since)> _transitions = [];
     private GraphTable _table = GraphTable.Empty;
 
-    public const string ReadyCondition = "Ready";
+    public GraphCatalog(ServiceCatalog services, TimeProvider time)
+    {
+        _services = services;
+        _time = time;
+        ChangeToken.OnChange(() => services.ChangeToken, Rebuild);
+    }
 
     internal GraphTable Current => Volatile.Read(ref _table);
 
     /// <summary>Adds or replaces a graph and returns its status (not Ready with the reasons when it is invalid).</summary>
     public InferenceGraphStatus Set(InferenceGraph graph)
     {
-        var defaulted = InferenceGraphDefaulter.Default(graph);
-        var key = new ServiceKey(defaulted.Metadata.Namespace!, defaulted.Metadata.Name ?? "");
-        var (compiled, errors) = GraphCompiler.Compile(defaulted);
-        var entry = new GraphEntry(key, compiled, errors.Count > 0 ? string.Join("; ", errors) : null);
+        var declared = Compile(graph);
         lock (_lock)
         {
-            _graphs[key] = (entry, defaulted.Metadata.Generation);
-            Rebuild();
-            return StatusLocked(key);
+            _graphs[declared.Entry.Key] = declared;
+            RebuildLocked();
+            return StatusLocked(declared.Entry.Key);
+        }
+    }
+
+    /// <summary>Replaces every graph at once; unchanged graphs are not compiled again.</summary>
+    public void Replace(IEnumerable<InferenceGraph> graphs)
+    {
+        lock (_lock)
+        {
+            var next = new Dictionary<ServiceKey, Declared>();
+            foreach (var graph in graphs)
+            {
+                string json = JsonSerializer.Serialize(graph, KubeJson.Options);
+                var key = KeyOf(graph);
+                next[key] = _graphs.TryGetValue(key, out var known) && known.Json == json ? known : Compile(graph);
+            }
+
+            foreach (var gone in _graphs.Keys.Where(k => !next.ContainsKey(k)).ToList())
+            {
+                _transitions.Remove(gone);
+            }
+
+            _graphs.Clear();
+            foreach (var (key, declared) in next)
+            {
+                _graphs[key] = declared;
+            }
+
+            RebuildLocked();
         }
     }
 
@@ -52,7 +88,7 @@ public sealed class GraphCatalog(ServiceCatalog services, TimeProvider time)
             }
 
             _transitions.Remove(key);
-            Rebuild();
+            RebuildLocked();
             return true;
         }
     }
@@ -81,68 +117,105 @@ public sealed class GraphCatalog(ServiceCatalog services, TimeProvider time)
         }
     }
 
+    private static ServiceKey KeyOf(InferenceGraph graph) =>
+        new(string.IsNullOrEmpty(graph.Metadata.Namespace) ? "default" : graph.Metadata.Namespace, graph.Metadata.Name ?? "");
+
+    private static Declared Compile(InferenceGraph graph)
+    {
+        var defaulted = InferenceGraphDefaulter.Default(graph);
+        var key = KeyOf(defaulted);
+        var (compiled, errors) = GraphCompiler.Compile(defaulted);
+        var problem = errors.Count > 0 ? new ServiceProblem("InvalidGraph", string.Join("; ", errors)) : null;
+        return new Declared(new GraphEntry(key, compiled, problem), defaulted.Metadata.Generation, JsonSerializer.Serialize(graph, KubeJson.Options));
+    }
+
+    private void Rebuild()
+    {
+        lock (_lock)
+        {
+            RebuildLocked();
+        }
+    }
+
+    private void RebuildLocked()
+    {
+        var table = _services.Current;
+        var hosts = new Dictionary<string, GraphEntry>(StringComparer.OrdinalIgnoreCase);
+        var entries = new Dictionary<ServiceKey, GraphEntry>();
+        foreach (var (key, declared) in _graphs)
+        {
+            var entry = declared.Entry with { Problem = Readiness(declared.Entry, table) };
+            entries[key] = entry;
+            hosts[HostNames.Service(key, _services.Domain)] = entry;
+        }
+
+        Volatile.Write(ref _table, new GraphTable(hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), entries.ToFrozenDictionary()));
+    }
+
+    /// <summary>Why the graph cannot serve now, or null when it can.</summary>
+    private ServiceProblem? Readiness(GraphEntry entry, RoutingTable table)
+    {
+        if (entry.Graph is not { } graph)
+        {
+            return entry.Problem;
+        }
+
+        if (table.TryGetService(entry.Key, out _))
+        {
+            return new ServiceProblem("HostConflict",
+                $"InferenceService {entry.Key} has the same name and namespace and takes the host {HostNames.Service(entry.Key, _services.Domain)} and the path /serving/{entry.Key.Namespace}/{entry.Key.Name}/ (KServe refuses the second of the two)");
+        }
+
+        var missing = new List<string>();
+        var unservable = new List<string>();
+        foreach (var (service, node, step) in graph.ServiceSteps)
+        {
+            string where = $"InferenceService {service} (step '{step.Key}' of node '{node}')";
+            if (!table.TryGetService(service, out var found))
+            {
+                missing.Add(where);
+            }
+            else if (!found.CanServe)
+            {
+                unservable.Add($"{where} cannot serve: {found.Problem?.Message ?? "it has no predictor to route to"}");
+            }
+        }
+
+        return missing.Count > 0 ? new ServiceProblem("ServiceNotFound", $"{string.Join(", ", missing.Distinct())} not found")
+            : unservable.Count > 0 ? new ServiceProblem("ServiceNotReady", string.Join("; ", unservable.Distinct()))
+            : null;
+    }
+
     private InferenceGraphStatus StatusLocked(ServiceKey key)
     {
-        var (entry, generation) = _graphs[key];
-        var (ready, reason, message) = Readiness(entry);
-        string status = ready ? ConditionStatus.True : ConditionStatus.False;
-        var now = time.GetUtcNow();
-        if (!_transitions.TryGetValue(key, out var last) || last.Status != status || last.Reason != reason)
+        var entry = Current.TryGet(key, out var current) ? current : _graphs[key].Entry;
+        var problem = entry.Problem;
+        string status = problem is null ? ConditionStatus.True : ConditionStatus.False;
+        var now = _time.GetUtcNow();
+        if (!_transitions.TryGetValue(key, out var last) || last.Status != status || last.Reason != problem?.Reason)
         {
-            last = (status, reason, now);
+            last = (status, problem?.Reason, now);
             _transitions[key] = last;
         }
 
         return new InferenceGraphStatus
         {
-            ObservedGeneration = generation,
-            Url = ready ? $"http://{HostNames.Service(key, services.Domain)}" : null,
+            ObservedGeneration = _graphs[key].Generation,
+            Url = problem is null ? $"http://{HostNames.Service(key, _services.Domain)}" : null,
             Conditions =
             [
                 new Condition
                 {
                     Type = ReadyCondition,
                     Status = status,
-                    Reason = ready ? null : reason,
-                    Message = ready ? null : message,
+                    Reason = problem?.Reason,
+                    Message = problem?.Message,
                     LastTransitionTime = last.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 },
             ],
         };
     }
 
-    private (bool Ready, string Reason, string Message) Readiness(GraphEntry entry)
-    {
-        if (entry.Graph is not { } graph)
-        {
-            return (false, "InvalidGraph", entry.Problem!);
-        }
-
-        var table = services.Current;
-        if (table.TryGetService(entry.Key, out _))
-        {
-            return (false, "HostConflict",
-                $"InferenceService {entry.Key} has the same name and namespace and takes the host {HostNames.Service(entry.Key, services.Domain)} and the path /serving/{entry.Key.Namespace}/{entry.Key.Name}/ (KServe refuses the second of the two)");
-        }
-
-        var missing = graph.ServiceSteps.Where(s => !table.TryGetService(s.Service, out _))
-            .Select(s => $"InferenceService {s.Service} (step '{s.Step.Key}' of node '{s.Node}')")
-            .ToList();
-        return missing.Count > 0
-            ? (false, "ServiceNotFound", $"{string.Join(", ", missing)} not found")
-            : (true, "", "");
-    }
-
-    private void Rebuild()
-    {
-        var hosts = new Dictionary<string, GraphEntry>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (entry, _) in _graphs.Values)
-        {
-            hosts[HostNames.Service(entry.Key, services.Domain)] = entry;
-        }
-
-        Volatile.Write(ref _table, new GraphTable(
-            hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
-            _graphs.ToFrozenDictionary(g => g.Key, g => g.Value.Entry)));
-    }
+    /// <summary>A graph as declared: compiled once, with what is needed to tell whether it changed.</summary>
+    private sealed record Declared(GraphEntry Entry, long? Generation, string Json);
 }

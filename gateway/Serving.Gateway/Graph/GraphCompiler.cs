@@ -7,8 +7,8 @@ using Serving.Gateway.Model;
 namespace Serving.Gateway.Graph;
 
 /// <summary>
-/// Turns an InferenceGraph into a <see cref="CompiledGraph"/>, or the list of what is wrong with it. KServe's admission
-/// checks come first (<see cref="InferenceGraphValidator"/>, KServe's messages); then what KServe leaves to fail at
+/// Turns an InferenceGraph into a <see cref="CompiledGraph"/>, or the list of what is wrong with it. Unknown fields and
+/// KServe's admission checks come first (<see cref="InferenceGraphValidator"/>, KServe's messages); then what KServe leaves to fail at
 /// request time: <c>nodeName</c> targets that do not exist, cycles, conditions outside the GJSON subset, conditions
 /// that can never be evaluated, URLs that are not http(s), timeouts that are not positive.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class GraphCompiler
 {
     public static (CompiledGraph? Graph, IReadOnlyList<string> Errors) Compile(InferenceGraph graph)
     {
-        var errors = InferenceGraphValidator.Validate(graph).ToList();
+        var errors = UnknownFields.Find(graph).Concat(InferenceGraphValidator.Validate(graph)).ToList();
         var nodes = graph.Spec.Nodes ?? new Dictionary<string, InferenceRouter>();
         var key = new ServiceKey(graph.Metadata.Namespace ?? "default", graph.Metadata.Name ?? "");
         var compiled = new Dictionary<string, GraphNode>(StringComparer.Ordinal);

@@ -15,9 +15,10 @@ internal sealed partial class GraphHandler(GraphCatalog catalog, GraphExecutor e
 
     public async Task InvokeAsync(HttpContext context, GraphEntry entry)
     {
-        if (entry.Graph is not { } graph)
+        if (entry.Graph is not { } graph || entry.Problem is not null)
         {
-            await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceGraph {entry.Key} is not ready: {entry.Problem}");
+            await GatewayErrors.WriteAsync(
+                context, GatewayError.NoTraffic, $"InferenceGraph {entry.Key} is not ready: {entry.Problem?.Message}", entry.Problem?.Reason);
             return;
         }
 
@@ -30,7 +31,13 @@ internal sealed partial class GraphHandler(GraphCatalog catalog, GraphExecutor e
                 return;
             }
 
-            var result = await executor.RunAsync(new GraphCall(graph, headers.Select(context.Request.Headers)), input, context.RequestAborted);
+            var call = new GraphCall(graph, headers.Select(context.Request.Headers));
+            var result = await executor.RunAsync(call, input, context.RequestAborted);
+            if (call.ColdStart)
+            {
+                context.Response.Headers[ProxyHandler.ColdStartHeader] = "true";
+            }
+
             await GraphResponses.WriteAsync(context, result);
         }
         catch (GraphFailure failure)

@@ -5,8 +5,11 @@ using Serving.Gateway.Routing;
 
 namespace Serving.Gateway.Graph;
 
-/// <summary>A graph as routed: compiled, or why not (a graph that failed validation still owns its host and answers 503).</summary>
-internal sealed record GraphEntry(ServiceKey Key, CompiledGraph? Graph, string? Problem);
+/// <summary>
+/// A graph as routed: compiled, or not, and why it cannot serve now when it cannot (invalid, or a step's service is
+/// missing or cannot serve). A graph that cannot serve still owns its host and answers 503 with the reason.
+/// </summary>
+internal sealed record GraphEntry(ServiceKey Key, CompiledGraph? Graph, ServiceProblem? Problem);
 
 /// <summary>An immutable snapshot of the graphs by host and by name, swapped in whole like <see cref="RoutingTable"/>.</summary>
 internal sealed class GraphTable(FrozenDictionary<string, GraphEntry> hosts, FrozenDictionary<ServiceKey, GraphEntry> graphs)
@@ -14,6 +17,8 @@ internal sealed class GraphTable(FrozenDictionary<string, GraphEntry> hosts, Fro
     public static readonly GraphTable Empty = new(FrozenDictionary<string, GraphEntry>.Empty, FrozenDictionary<ServiceKey, GraphEntry>.Empty);
 
     public int Count => graphs.Count;
+
+    public bool TryGet(ServiceKey key, out GraphEntry entry) => graphs.TryGetValue(key, out entry!);
 
     /// <summary>From the Host <c>{ig}.{ns}.{domain}</c>, or the path form <c>/serving/{ns}/{ig}/...</c> (prefix moved to PathBase).</summary>
     public bool TryResolve(HttpContext context, out GraphEntry entry)

@@ -52,7 +52,9 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
         var revision = service.Entry(explain: false)?.Pick(draw.Next());
         if (revision is null)
         {
-            return Error(GatewayError.NoTraffic, $"InferenceService {key} has no revision to route to");
+            return Error(GatewayError.NoTraffic, service.Problem is { } problem
+                ? $"InferenceService {key} cannot serve: {problem.Message}"
+                : $"InferenceService {key} has no revision to route to");
         }
 
         long start = Stopwatch.GetTimestamp();
@@ -61,6 +63,11 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
         try
         {
             using var lease = await revision.AcquireAsync(cancellationToken);
+            if (lease.ColdStart)
+            {
+                call.MarkColdStart();
+            }
+
             string path = service.ProtocolVersion == "v2" ? $"/v2/models/{key.Name}/infer" : $"/v1/models/{key.Name}:predict";
             using var request = Request(new Uri(lease.Replica.Address + path), body, call);
             request.Headers.TryAddWithoutValidation("KServe-Isvc-Name", key.Name);

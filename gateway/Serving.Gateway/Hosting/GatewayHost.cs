@@ -17,6 +17,7 @@ using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
 using Serving.Gateway.Proxy.Http1;
 using Serving.Gateway.Routing;
+using Serving.Gateway.Sources;
 
 namespace Serving.Gateway.Hosting;
 
@@ -58,7 +59,7 @@ public static class GatewayHost
     /// <summary>
     /// Builds the gateway. Services registered by <paramref name="configure"/> win over the defaults
     /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>, the scaler feed's
-    /// <see cref="Serving.Scaler.Feed.IMetricsWriter"/>).
+    /// <see cref="Serving.Scaler.Feed.IMetricsWriter"/>, an <see cref="IRouteSource"/>: the routes file's otherwise).
     /// </summary>
     public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
@@ -111,12 +112,19 @@ public static class GatewayHost
         services.AddSingleton<ProxyHandler>();
         if (options.RoutesFile is { } routes)
         {
-            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RoutesFile>(sp, routes));
-            services.AddHostedService(sp => sp.GetRequiredService<RoutesFile>());
+            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RoutesFileSource>(sp, routes));
+            services.TryAddSingleton<IRouteSource>(sp => sp.GetRequiredService<RoutesFileSource>());
+            services.AddHostedService(sp => sp.GetRequiredService<RoutesFileSource>());
         }
 
+        services.AddSingleton<RouteSourceApplier>();
+
         var app = builder.Build();
-        app.Services.GetService<RoutesFile>()?.Load();
+        app.Services.GetService<RoutesFileSource>()?.Load();
+        if (app.Services.GetService<IRouteSource>() is not null)
+        {
+            app.Services.GetRequiredService<RouteSourceApplier>(); // applies the source's routes now and on every change
+        }
 
         var catalog = app.Services.GetRequiredService<ServiceCatalog>();
         var registry = app.Services.GetRequiredService<GatewayMetrics>().Registry;
@@ -128,7 +136,7 @@ public static class GatewayHost
             {
                 endpoints.MapGet("/healthz", AdminEndpoints.Healthz);
                 endpoints.MapGet("/routes", context => AdminEndpoints.Status(context, catalog));
-                endpoints.MapGet("/status", context => app.Services.GetService<IAdminStatus>() is { } status
+                endpoints.MapGet("/status/{**rest}", context => app.Services.GetService<IAdminStatus>() is { } status
                     ? status.WriteAsync(context)
                     : AdminEndpoints.Status(context, catalog));
                 endpoints.MapMetrics("/metrics", registry);

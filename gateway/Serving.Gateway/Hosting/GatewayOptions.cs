@@ -24,7 +24,7 @@ public sealed record GatewayOptions
     /// <summary>How long a replica may stay silent while answering.</summary>
     public TimeSpan BackendTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
-    /// <summary>Optional JSON file of routes (a list of <see cref="Model.ServiceRoute"/>), reloaded when it changes.</summary>
+    /// <summary>Optional JSON file of routes (a list of <see cref="Model.ServiceRoute"/>), reloaded when it changes (<see cref="Sources.RoutesFileSource"/>).</summary>
     public string? RoutesFile { get; init; }
 
     /// <summary>

@@ -13,7 +13,16 @@ public sealed record ServiceRoute(string Namespace, string Name, IReadOnlyDictio
     /// InferenceGraph step calls (<c>/v1/models/{isvc}:predict</c> or <c>/v2/models/{isvc}/infer</c>), as KServe's controller does.
     /// </summary>
     public string? ProtocolVersion { get; init; }
+
+    /// <summary>
+    /// Why the service exists but cannot serve (its spec was refused, no runtime serves its model, its first revision
+    /// fails to start): every request for it is answered 503 with this reason, not 404. Null when it can serve.
+    /// </summary>
+    public ServiceProblem? Problem { get; init; }
 }
+
+/// <summary>Why an existing InferenceService cannot serve: the reason and message of its <c>Ready</c> condition.</summary>
+public sealed record ServiceProblem(string Reason, string Message);
 
 public readonly record struct ServiceKey(string Namespace, string Name)
 {

@@ -30,8 +30,11 @@ public static class GatewayErrors
         _ => GatewayError.BackendFailed,
     };
 
-    /// <summary>Writes the error if the response has not started; returns the status the request ends with.</summary>
-    public static async ValueTask<int> WriteAsync(HttpContext context, GatewayError error, string message)
+    /// <summary>
+    /// Writes the error if the response has not started; returns the status the request ends with. <paramref name="reason"/>
+    /// (a status condition's reason, such as <c>NoSupportingRuntime</c>) is added as <c>"reason"</c> when given.
+    /// </summary>
+    public static async ValueTask<int> WriteAsync(HttpContext context, GatewayError error, string message, string? reason = null)
     {
         int status = StatusOf(error);
         var response = context.Response;
@@ -62,6 +65,11 @@ public static class GatewayErrors
         {
             writer.WriteStartObject();
             writer.WriteString("error", message);
+            if (reason is not null)
+            {
+                writer.WriteString("reason", reason);
+            }
+
             writer.WriteEndObject();
         }
 

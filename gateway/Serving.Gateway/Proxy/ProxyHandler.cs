@@ -6,6 +6,7 @@ using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy.Http1;
+using Serving.Gateway.Revisions;
 using Serving.Gateway.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -51,17 +52,40 @@ internal sealed partial class ProxyHandler(
             return;
         }
 
-        var component = route.Component ?? route.Service.Entry(TargetResolver.IsExplain(context.Request));
-        var revision = route.Pinned ?? component?.Pick(draw.Next());
-        if (revision is null)
+        // A request held for a revision that traffic then left (a rollout finished while it waited) is routed again:
+        // nothing of it was sent yet. A few times at most, so that a flapping rollout cannot keep it forever.
+        for (int attempt = 1; ; attempt++)
         {
-            int unavailable = await GatewayErrors.WriteAsync(
-                context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} has no revision to route to");
-            metrics.Unrouted.Request(unavailable, Stopwatch.GetElapsedTime(start).TotalSeconds);
-            return;
-        }
+            var component = route.Component ?? route.Service.Entry(TargetResolver.IsExplain(context.Request));
+            var revision = route.Pinned ?? component?.Pick(draw.Next());
+            if (revision is null)
+            {
+                int unavailable = route.Service.Problem is { } problem
+                    ? await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} cannot serve: {problem.Message}", problem.Reason)
+                    : await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} has no revision to route to");
+                metrics.Unrouted.Request(unavailable, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                return;
+            }
 
+            if (await ServeAsync(context, route, revision, start, retryIfGone: attempt < 3))
+            {
+                return;
+            }
+
+            if (!TryRouteAgain(catalog.Current, context, route, out route))
+            {
+                int gone = await GatewayErrors.WriteAsync(context, GatewayError.RevisionGone, $"InferenceService {route.Service.Key} is no longer served");
+                metrics.Unrouted.Request(gone, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Serves the request on <paramref name="revision"/>; false when it must be routed again (its revision left while it was held).</summary>
+    private async ValueTask<bool> ServeAsync(HttpContext context, HostRoute route, RevisionState revision, long start, bool retryIfGone)
+    {
         int status = StatusCodes.Status500InternalServerError;
+        bool retry = false;
         revision.Stats.Arrive();
         try
         {
@@ -83,6 +107,11 @@ internal sealed partial class ProxyHandler(
                 ? context.Response.StatusCode
                 : await OnForwardErrorAsync(context, outcome, lease.Replica.Address);
         }
+        catch (GatewayException e) when (e.Error == GatewayError.RevisionGone && retryIfGone && !context.Response.HasStarted)
+        {
+            retry = true;
+            LogRoutedAgain(logger, revision.Key.ToString());
+        }
         catch (GatewayException e)
         {
             status = await GatewayErrors.WriteAsync(context, e.Error, e.Message);
@@ -95,8 +124,31 @@ internal sealed partial class ProxyHandler(
         finally
         {
             revision.Stats.Depart();
-            revision.Metrics.Request(status, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            if (!retry)
+            {
+                revision.Metrics.Request(status, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
         }
+
+        return !retry;
+    }
+
+    /// <summary>The request's target in a newer snapshot: by its host (tag and component hosts), else by its service (path form).</summary>
+    private static bool TryRouteAgain(RoutingTable table, HttpContext context, HostRoute previous, out HostRoute route)
+    {
+        if (table.TryGetHost(context.Request.Host.Host, out route))
+        {
+            return true;
+        }
+
+        if (table.TryGetService(previous.Service.Key, out var service))
+        {
+            route = new HostRoute(service, null, null);
+            return true;
+        }
+
+        route = previous;
+        return false;
     }
 
     private async ValueTask<ForwardOutcome> ForwardWithYarpAsync(HttpContext context, ServiceEntry service, string replica)
@@ -132,4 +184,7 @@ internal sealed partial class ProxyHandler(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Client went away ({Target})")]
     private static partial void LogClientGone(ILogger logger, string target);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Revision} left routing while a request waited for it; routing the request again")]
+    private static partial void LogRoutedAgain(ILogger logger, string revision);
 }

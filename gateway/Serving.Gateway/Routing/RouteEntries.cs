@@ -17,6 +17,12 @@ public sealed class ServiceEntry(ServiceKey key, ComponentEntry? predictor, Comp
     /// <summary>See <see cref="ServiceRoute.ProtocolVersion"/>.</summary>
     public string? ProtocolVersion { get; init; }
 
+    /// <summary>See <see cref="ServiceRoute.Problem"/>.</summary>
+    public ServiceProblem? Problem { get; init; }
+
+    /// <summary>True when requests can be routed to it (possibly waiting for a replica in the activator).</summary>
+    public bool CanServe => Problem is null && Predictor is not null;
+
     /// <summary>KServe's top-level routing: <c>:explain</c> to the explainer, the rest to the transformer if any, else the predictor.</summary>
     public ComponentEntry? Entry(bool explain) => (explain ? Explainer : null) ?? Transformer ?? Predictor;
 }

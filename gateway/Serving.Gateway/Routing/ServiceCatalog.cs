@@ -179,6 +179,7 @@ public sealed class ServiceCatalog
                 components.GetValueOrDefault(Component.Explainer))
             {
                 ProtocolVersion = route.ProtocolVersion,
+                Problem = route.Problem,
             };
             services[route.Key] = service;
             hosts[HostNames.Service(route.Key, _domain)] = new HostRoute(service, null, null);

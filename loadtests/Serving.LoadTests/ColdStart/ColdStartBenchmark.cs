@@ -122,7 +122,7 @@ internal sealed class ColdStartBenchmark(ColdStartOptions options, Progress prog
                 ManifestDirectory = manifests,
                 RuntimePath = runtime,
                 StorageRoot = root,
-                ScratchDirectory = Path.Combine(root, "scratch"),
+                StateDirectory = Path.Combine(root, "state"),
                 DecisionInterval = TimeSpan.FromMilliseconds(500),
                 Autoscaling = AutoscalingConfig.Default with { ScaleToZeroGracePeriod = TimeSpan.FromSeconds(1) },
                 Replicas = new ReplicaTimings { StopGrace = TimeSpan.FromSeconds(10) },

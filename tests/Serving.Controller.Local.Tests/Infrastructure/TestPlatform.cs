@@ -63,7 +63,7 @@ internal sealed class TestPlatform : IAsyncDisposable
                 ManifestDirectory = Path.Combine(root, "manifests"),
                 RuntimePath = Path.Combine(AppContext.BaseDirectory, "serving-runtime.dll"),
                 StorageRoot = storageRoot ?? root,
-                ScratchDirectory = Path.Combine(root, "scratch"),
+                StateDirectory = Path.Combine(root, "state"),
                 ScanInterval = TimeSpan.FromMilliseconds(100),
                 DecisionInterval = TimeSpan.FromMilliseconds(500),
                 Autoscaling = AutoscalingConfig.Default with { ScaleToZeroGracePeriod = grace ?? TimeSpan.FromSeconds(30) },
@@ -100,7 +100,10 @@ internal sealed class TestPlatform : IAsyncDisposable
         return (response.StatusCode, body?["model_version"]?.GetValue<string>(), cold);
     }
 
-    public async Task<HttpStatusCode> PredictV1Async(string service)
+    public async Task<HttpStatusCode> PredictV1Async(string service) => (await PostV1Async(service)).Status;
+
+    /// <summary>A V1 prediction on iris by Host: the status and the JSON body (null when it is not JSON).</summary>
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> PostV1Async(string service)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Inference, $"/v1/models/{service}:predict"))
         {
@@ -108,7 +111,18 @@ internal sealed class TestPlatform : IAsyncDisposable
         };
         request.Headers.Host = $"{service}.default.example.com";
         using var response = await _client.SendAsync(request);
-        return response.StatusCode;
+        string text = await response.Content.ReadAsStringAsync();
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = null;
+        }
+
+        return (response.StatusCode, body);
     }
 
     /// <summary><c>GET /status</c> on the admin port: the object of that kind and name, or null.</summary>

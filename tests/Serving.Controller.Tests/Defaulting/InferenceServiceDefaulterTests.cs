@@ -79,9 +79,11 @@ public sealed class InferenceServiceDefaulterTests
     [InlineData(null, "Serverless", "Knative")]
     [InlineData(null, null, "Knative")]
     [InlineData(null, "Bogus", "Knative")]
-    [InlineData("RawDeployment", "Serverless", "Standard")]
+    [InlineData("RawDeployment", "Serverless", "Knative")]
+    [InlineData("RawDeployment", null, "Standard")]
+    [InlineData("Standard", "Bogus", "Standard")]
     [InlineData("", "RawDeployment", "Standard")]
-    public void The_resolved_mode_prefers_status_then_a_known_annotation_then_the_default(string? status, string? annotation, string expected)
+    public void The_resolved_mode_prefers_a_known_annotation_then_status_then_the_default(string? status, string? annotation, string expected)
     {
         Assert.Equal(expected, DeploymentModes.Resolve(status, annotation, DeploymentModes.LegacyServerless));
     }

@@ -9,8 +9,8 @@ using Serving.Controller.Tests.Infrastructure;
 namespace Serving.Controller.Tests.Planning;
 
 /// <summary>
-/// YAML in, plan and status out: each InferenceService is admitted and planned while its revisions start
-/// (<c>starting</c>), then again once every created revision is ready (<c>ready</c>).
+/// YAML in, plan and status out: each InferenceService is admitted and planned with nothing observed yet
+/// (<c>starting</c>), then again with what the first plan made observed ready and its status written (<c>ready</c>).
 /// </summary>
 public sealed class PlannerGoldenTests
 {
@@ -29,17 +29,11 @@ public sealed class PlannerGoldenTests
         foreach (var isvc in loaded.InferenceServices)
         {
             var admitted = Admission.Admission.Admit(isvc, catalog);
-            var ready = new HashSet<string>(StringComparer.Ordinal);
-            RevisionObservation Observe(string revision) =>
-                ready.Contains(revision) ? new RevisionObservation(RevisionPhase.Ready, 1) : RevisionObservation.Pending;
-
-            var starting = ServicePlanner.Plan(admitted, null, Observe, Now, new PlannerOptions());
-            foreach (var revision in starting.State?.Components.Values.SelectMany(b => b.Revisions) ?? [])
-            {
-                ready.Add(revision.Name);
-            }
-
-            var settled = ServicePlanner.Plan(admitted, starting.State, Observe, Now, new PlannerOptions());
+            var starting = ServicePlanner.Plan(admitted, ObservedService.Nothing, Now, new PlannerOptions());
+            var made = starting.Plan?.Components
+                .SelectMany(c => c.Revisions.Concat(c.Retained).Select(r => new ObservedRevision(c.Component, r, new RevisionObservation(RevisionPhase.Ready, 1))))
+                .ToList() ?? [];
+            var settled = ServicePlanner.Plan(admitted, new ObservedService(made, starting.Status), Now, new PlannerOptions());
             results.Add(new JsonObject
             {
                 ["name"] = isvc.Metadata.Name,
@@ -64,11 +58,12 @@ public sealed class PlannerGoldenTests
             {
                 ["component"] = c.Component,
                 ["traffic"] = Golden.ToNode(c.Traffic),
+                ["retained"] = Golden.ToNode(c.Retained.Select(r => r.Name)),
                 ["revisions"] = new JsonArray(
                 [
                     .. c.Revisions.Select(r =>
                     {
-                        var template = Golden.ToNode(r.Template)!.AsObject();
+                        var template = Golden.ToNode(r.Template!)!.AsObject();
                         template.Remove("Fingerprint");
                         return (JsonNode)new JsonObject { ["name"] = r.Name, ["template"] = template };
                     }),

@@ -113,7 +113,7 @@ public sealed class RevisionBookkeepingTests
     }
 
     [Fact]
-    public void A_failed_new_revision_receives_no_traffic_and_the_old_one_stays()
+    public void A_failed_new_revision_receives_no_traffic_keeps_being_retried_and_the_old_one_stays()
     {
         Rolled("v1");
         Apply("v2", canary: null);
@@ -123,7 +123,54 @@ public sealed class RevisionBookkeepingTests
         Assert.Equal("isvc-predictor-00002", _book.LatestCreated!.Name);
         Assert.Equal("isvc-predictor-00001", _book.LatestReadyRevision);
         Assert.Equal([new PlannedTraffic("isvc-predictor-00001", 100, true, null)], _book.Traffic);
-        Assert.Equal(["isvc-predictor-00001"], RevisionBookkeeping.Live(_book, Phase).Select(r => r.Name));
+        // The failed revision still runs (its starts are retried with backoff, as a crash-looping pod's) but gets no traffic.
+        Assert.Equal(["isvc-predictor-00001", "isvc-predictor-00002"], RevisionBookkeeping.Live(_book, Phase).Select(r => r.Name));
+
+        _failed.Remove("isvc-predictor-00002");
+        Ready("isvc-predictor-00002");
+        Assert.Equal([new PlannedTraffic("isvc-predictor-00002", 100, true, null)], _book.Traffic);
+        Assert.Equal("isvc-predictor-00002", _book.LatestRolledoutRevision);
+    }
+
+    [Fact]
+    public void After_a_promotion_the_previous_revision_is_retained_for_a_rollback_and_older_ones_are_not()
+    {
+        Rolled("v1");
+        Apply("v2", canary: 10);
+        Ready("isvc-predictor-00002");
+        Apply("v2", canary: null);
+        var live = RevisionBookkeeping.Live(_book, Phase);
+        Assert.Equal(["isvc-predictor-00001"], RevisionBookkeeping.Retained(_book, live).Select(r => r.Name));
+
+        Apply("v3", canary: 10);
+        Ready("isvc-predictor-00003");
+        Apply("v3", canary: 100);
+        live = RevisionBookkeeping.Live(_book, Phase);
+        Assert.Equal(["isvc-predictor-00003"], live.Select(r => r.Name));
+        Assert.Equal(["isvc-predictor-00002"], RevisionBookkeeping.Retained(_book, live).Select(r => r.Name));
+    }
+
+    [Fact]
+    public void A_book_rebuilt_from_the_revisions_that_exist_and_the_last_status_continues_the_numbering()
+    {
+        Rolled("v1");
+        Apply("v2", canary: 10);
+        Ready("isvc-predictor-00002");
+        var status = new Api.V1Beta1.ComponentStatusSpec
+        {
+            LatestCreatedRevision = "isvc-predictor-00002",
+            LatestRolledoutRevision = _book.LatestRolledoutRevision,
+            PreviousRolledoutRevision = _book.PreviousRolledoutRevision,
+            Traffic = RevisionBookkeeping.StatusTraffic(_book, tag => tag),
+        };
+
+        // Only revision 2 still exists (1 was deleted by hand): the next revision is 3, never 2 again.
+        var rebuilt = RevisionBookkeeping.Rebuild(_book.Revisions.Where(r => r.Name.EndsWith("2", StringComparison.Ordinal)), status);
+        Assert.Null(rebuilt.LatestRolledoutRevision); // revision 1 is gone: nothing it names is resumed
+        Assert.Equal(2, rebuilt.LastNumber);
+        var next = RevisionBookkeeping.Reconcile(rebuilt, "isvc-predictor", Template("v3"), 10, false, Phase);
+        Assert.Equal("isvc-predictor-00003", next.LatestCreated!.Name);
+        Assert.Equal((10L, false), RevisionBookkeeping.FromTraffic(status.Traffic));
     }
 
     [Fact]
@@ -155,7 +202,7 @@ public sealed class RevisionBookkeepingTests
     private void Ready(string revision, bool tags = false)
     {
         _ready.Add(revision);
-        Apply(_book.LatestCreated!.Template.Fingerprint, _lastCanary, tags);
+        Apply(_book.LatestCreated!.Fingerprint, _lastCanary, tags);
     }
 
     private long? _lastCanary;

@@ -118,7 +118,7 @@ public sealed class InferenceServiceValidatorTests
     }
 
     [Fact]
-    public void Deployment_mode_changes_are_checked_against_the_recorded_mode_only()
+    public void Deployment_mode_changes_are_accepted_as_a_rollout_unlike_kserve()
     {
         var stored = Load("a", "{serving.kserve.io/deploymentMode: Serverless}", "{" + Onnx + "}") with
         {
@@ -128,7 +128,7 @@ public sealed class InferenceServiceValidatorTests
         var toKnative = InferenceServiceDefaulter.Default(Load("a", "{serving.kserve.io/deploymentMode: Knative}", "{" + Onnx + "}"));
         var notReconciled = stored with { Status = null };
 
-        Assert.Equal(["update rejected: deploymentMode cannot be changed from 'Knative' to 'Standard'"], InferenceServiceValidator.ValidateUpdate(toRaw, stored));
+        Assert.Empty(InferenceServiceValidator.ValidateUpdate(toRaw, stored));
         Assert.Empty(InferenceServiceValidator.ValidateUpdate(toKnative, stored));
         Assert.Empty(InferenceServiceValidator.ValidateUpdate(toRaw, notReconciled));
     }

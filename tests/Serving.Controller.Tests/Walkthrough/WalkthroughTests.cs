@@ -54,7 +54,9 @@ public sealed class WalkthroughTests
         Assert.Equal(
             ["exactly one of [ART, PodSpec, ComponentExtensionSpec] must be specified in ExplainerSpec"],
             errors.Where(e => e.StartsWith("exactly one", StringComparison.Ordinal)));
-        Assert.Contains(errors, e => e.StartsWith("spec.explainer.alibi is not supported", StringComparison.Ordinal));
+        Assert.Equal(
+            ["spec.explainer.alibi: not supported: KServe removed the Alibi explainer in v0.13; use spec.explainer.art or a custom explainer in spec.explainer.containers"],
+            UnknownFields.Find(isvc));
     }
 
     [Fact]
@@ -100,13 +102,16 @@ public sealed class WalkthroughTests
     }
 
     [Fact]
-    public void Switching_mode_against_the_recorded_status_is_refused()
+    public void Switching_mode_against_the_recorded_status_is_accepted_and_the_annotation_decides_the_mode()
     {
         var original = Manifests.Isvc("Walkthrough", "mode-switch", "sklearn-iris");
 
         var errors = InferenceServiceValidator.ValidateUpdate(InferenceServiceDefaulter.Default(original), original);
 
-        Assert.Equal(["update rejected: deploymentMode cannot be changed from 'Knative' to 'Standard'"], errors);
+        Assert.Empty(errors);
+        Assert.Equal(
+            DeploymentModes.Standard,
+            DeploymentModes.Resolve(original.Status?.DeploymentMode, original.Metadata.Annotation(Annotations.DeploymentMode), DeploymentModes.Knative));
     }
 
     [Fact]

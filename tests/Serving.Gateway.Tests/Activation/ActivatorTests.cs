@@ -130,7 +130,7 @@ public sealed partial class ActivatorTests
     }
 
     [Fact]
-    public async Task Requests_held_for_a_revision_that_goes_away_get_503()
+    public async Task Requests_held_for_a_service_that_goes_away_get_503()
     {
         await using var gateway = await TestGateway.StartAsync();
         gateway.Catalog.Set(Routes.Revision("iris", Revision, 0));
@@ -141,7 +141,25 @@ public sealed partial class ActivatorTests
         var (status, body, _) = await held;
 
         Assert.Equal(503, status);
-        Assert.Equal("revision iris-predictor-00001 is no longer served", (string?)body!["error"]);
+        Assert.Equal("InferenceService default/iris is no longer served", (string?)body!["error"]);
+    }
+
+    [Fact]
+    public async Task Requests_held_for_a_revision_that_traffic_leaves_are_routed_to_the_one_that_replaces_it()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var replica = await TestBackend.StartAsync("r2");
+        gateway.Catalog.Set(Routes.Revision("iris", Revision, 0));
+        var held = Enumerable.Range(0, 20).Select(_ => gateway.SendAsync(Host, "/v1/models/iris:predict")).ToList();
+        await WaitUntilAsync(() => gateway.Catalog.Held == 20);
+
+        // A mode switch or a promotion finished while they waited: revision 2 takes all traffic, revision 1 leaves.
+        gateway.Catalog.Set(Routes.Revision("iris", "iris-predictor-00002", 0, new EndpointRoute(replica.Address, Ready: true)));
+        var answers = await Task.WhenAll(held);
+
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        Assert.Equal(20, replica.Served);
+        Assert.DoesNotContain("code=\"503\"", await gateway.AdminAsync("/metrics"), StringComparison.Ordinal);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)

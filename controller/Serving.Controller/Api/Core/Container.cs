@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api.Core;
 
@@ -8,6 +9,7 @@ namespace Serving.Controller.Api.Core;
 /// survives in <see cref="ExtensionData"/> and is passed through to the pod unchanged. Not sealed: KServe inlines a
 /// container into <c>PredictorExtensionSpec</c> and <c>ExplainerExtensionSpec</c>.
 /// </summary>
+[PassThroughFields(FieldSet.Container)]
 public record Container
 {
     [JsonPropertyName("name")]

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api.Core;
 
+[PassThroughFields(FieldSet.EnvVar)]
 public sealed record EnvVar
 {
     [JsonPropertyName("name")]

@@ -54,7 +54,7 @@ public sealed record ClusterServingRuntime : IServingRuntime
     public IDictionary<string, JsonElement>? ExtensionData { get; init; }
 }
 
-/// <summary><c>ServingRuntimeSpec</c> with its inlined <c>ServingRuntimePodSpec</c>; ModelMesh-only fields pass through.</summary>
+/// <summary><c>ServingRuntimeSpec</c> with its inlined <c>ServingRuntimePodSpec</c>; ModelMesh's fields are accepted and not read.</summary>
 public sealed record ServingRuntimeSpec
 {
     [JsonPropertyName("supportedModelFormats")]
@@ -99,6 +99,32 @@ public sealed record ServingRuntimeSpec
 
     [JsonPropertyName("builtInAdapter")]
     public BuiltInAdapter? BuiltInAdapter { get; init; }
+
+    // ModelMesh's and the pod template's other fields: accepted and passed through, not read here.
+
+    [JsonPropertyName("grpcEndpoint")]
+    public string? GrpcEndpoint { get; init; }
+
+    [JsonPropertyName("grpcDataEndpoint")]
+    public string? GrpcDataEndpoint { get; init; }
+
+    [JsonPropertyName("httpDataEndpoint")]
+    public string? HttpDataEndpoint { get; init; }
+
+    [JsonPropertyName("replicas")]
+    public int? Replicas { get; init; }
+
+    [JsonPropertyName("storageHelper")]
+    public JsonElement? StorageHelper { get; init; }
+
+    [JsonPropertyName("hostIPC")]
+    public bool? HostIpc { get; init; }
+
+    [JsonPropertyName("schedulerName")]
+    public string? SchedulerName { get; init; }
+
+    [JsonPropertyName("resourceClaims")]
+    public JsonElement? ResourceClaims { get; init; }
 
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? ExtensionData { get; init; }

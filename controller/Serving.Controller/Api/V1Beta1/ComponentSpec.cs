@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Serving.Controller.Api.Core;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api.V1Beta1;
 
@@ -9,6 +10,7 @@ namespace Serving.Controller.Api.V1Beta1;
 /// into each (kserve-api.md §1.2). Pod fields not modelled here (securityContext, priorityClassName…) survive in
 /// <see cref="ExtensionData"/>.
 /// </summary>
+[PassThroughFields(FieldSet.PodSpec)]
 public abstract record ComponentSpec
 {
     // --- inlined PodSpec ---

@@ -59,6 +59,12 @@ public static class ConditionTypes
     public const string LatestDeploymentReady = "LatestDeploymentReady";
     public const string Stopped = "Stopped";
     public const string CanaryPredictorReady = "CanaryPredictorReady";
+
+    /// <summary>
+    /// This platform's: False while the latest spec is refused (invalid, no runtime) and the last accepted one keeps
+    /// serving. Absent when the spec is accepted.
+    /// </summary>
+    public const string SpecAccepted = "SpecAccepted";
 }
 
 /// <summary><c>lastFailureInfo.reason</c> values.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api.V1Beta1;
 
@@ -9,6 +10,7 @@ namespace Serving.Controller.Api.V1Beta1;
 /// accepted. Exactly one of <see cref="Entries"/> and <see cref="SinglePredictor"/> is set; the shape is kept on write.
 /// </summary>
 [JsonConverter(typeof(InferenceServiceCanaryConverter))]
+[JsonShapes(typeof(IReadOnlyList<CanarySpec>), typeof(CanaryObjectForm))]
 public sealed record InferenceServiceCanary
 {
     public IReadOnlyList<CanarySpec>? Entries { get; init; }

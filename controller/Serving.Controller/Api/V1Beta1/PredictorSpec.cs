@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Serving.Controller.Api.Core;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api.V1Beta1;
 
@@ -55,6 +56,7 @@ public sealed record PredictorSpec : ComponentSpec
 }
 
 /// <summary>Multi-node worker pods (<c>spec.predictor.workerSpec</c>); presence selects multi-node runtimes.</summary>
+[PassThroughFields(FieldSet.PodSpec)]
 public sealed record WorkerSpec
 {
     [JsonPropertyName("containers")]
@@ -65,6 +67,10 @@ public sealed record WorkerSpec
 
     [JsonPropertyName("tensorParallelSize")]
     public int? TensorParallelSize { get; init; }
+
+    /// <summary>A worker's pod spec keeps this field; the components' do not (KServe drops it from their schema).</summary>
+    [JsonPropertyName("ephemeralContainers")]
+    public JsonElement? EphemeralContainers { get; init; }
 
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? ExtensionData { get; init; }

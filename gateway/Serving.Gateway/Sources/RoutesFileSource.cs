@@ -2,22 +2,28 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Serving.Gateway.Model;
-using Serving.Gateway.Routing;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Sources;
 
 /// <summary>
-/// Feeds the catalog from a JSON file of routes and reloads it when it changes: for running the gateway
-/// by hand or in benchmarks, before a controller feeds it. A bad file is logged and the last good routes stay.
+/// Routes from a JSON file (a list of <see cref="ServiceRoute"/>), reloaded when it changes: for running the gateway by
+/// hand or in benchmarks, without a controller. A file that fails to load is logged and the last good routes stay.
 /// </summary>
-internal sealed partial class RoutesFile(string path, ServiceCatalog catalog, ILogger<RoutesFile> logger) : BackgroundService
+internal sealed partial class RoutesFileSource(string path, ILogger<RoutesFileSource> logger) : BackgroundService, IRouteSource
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         WriteIndented = true,
     };
+
+    private readonly InMemoryRouteSource _current = new();
+
+    public RouteSnapshot Snapshot => _current.Snapshot;
+
+    public IChangeToken ChangeToken => _current.ChangeToken;
 
     public static IReadOnlyList<ServiceRoute> Parse(string json) =>
         JsonSerializer.Deserialize<List<ServiceRoute>>(json, Json) ?? throw new JsonException("the routes file holds null");
@@ -26,7 +32,12 @@ internal sealed partial class RoutesFile(string path, ServiceCatalog catalog, IL
     public void Load()
     {
         var routes = Parse(File.ReadAllText(path));
-        catalog.Replace(routes);
+        foreach (var route in routes)
+        {
+            Routing.ServiceCatalog.Validate(route);
+        }
+
+        _current.Update(new RouteSnapshot(routes, []));
         LogLoaded(logger, routes.Count, path);
     }
 
