@@ -31,7 +31,7 @@ internal static class V2RequestReader
         }
 
         string? id = null;
-        if (root.TryGetProperty("id", out var idElement))
+        if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind != JsonValueKind.Null)
         {
             id = idElement.ValueKind == JsonValueKind.String
                 ? idElement.GetString()
@@ -197,9 +197,11 @@ internal static class V2RequestReader
         return shape;
     }
 
+    /// <summary>The outputs asked for; null (every output, in the model's order) when absent, null or empty, as Triton and KServe do.</summary>
     private static List<RequestedOutput>? ReadOutputs(JsonElement root)
     {
-        if (!root.TryGetProperty("outputs", out var outputs))
+        if (!root.TryGetProperty("outputs", out var outputs) || outputs.ValueKind == JsonValueKind.Null
+            || (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() == 0))
         {
             return null;
         }
@@ -222,6 +224,7 @@ internal static class V2RequestReader
         return requested;
     }
 
+    /// <summary>A parameter's value; parameters absent or <c>null</c> (KServe's optional field) have none.</summary>
     private static JsonElement? Parameter(JsonElement owner, string name) =>
         owner.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
         && parameters.TryGetProperty(name, out var value)
