@@ -53,6 +53,18 @@ public sealed record GatewayOptions
     /// </summary>
     public int? IoThreads { get; init; }
 
+    /// <summary>
+    /// Clients whose X-Forwarded-*, Forwarded and X-Real-IP headers are believed (a load balancer in front); for anyone
+    /// else the gateway sets X-Forwarded-* itself and drops the rest. None by default.
+    /// </summary>
+    public Proxy.TrustedProxies TrustedProxies { get; init; } = Proxy.TrustedProxies.None;
+
+    /// <summary>Largest request body the gateway takes, declared or streamed (413 beyond it, and the connection closes).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 64L << 20;
+
+    /// <summary>Connections open at once to one replica, on either forwarding path; requests beyond wait for one.</summary>
+    public int MaxConnectionsPerReplica { get; init; } = 1024;
+
     /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
     public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
 }

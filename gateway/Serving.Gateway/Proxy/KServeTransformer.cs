@@ -9,14 +9,14 @@ namespace Serving.Gateway.Proxy;
 /// YARP's request transform for the gateway: copies the request like YARP's default (every end-to-end header,
 /// the client's Host included) and applies <see cref="ForwardedHeaders"/>. One instance per service.
 /// </summary>
-internal sealed class KServeTransformer(ServiceKey service) : HttpTransformer
+internal sealed class KServeTransformer(ServiceKey service, ForwardedHeaders forwarded) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var sink = new RequestHeadersSink(proxyRequest.Headers);
-        ForwardedHeaders.Apply(httpContext, service, ref sink);
+        forwarded.Apply(httpContext, service, ref sink);
     }
 
     private readonly ref struct RequestHeadersSink(HttpRequestHeaders headers) : IHeaderSink
@@ -26,5 +26,7 @@ internal sealed class KServeTransformer(ServiceKey service) : HttpTransformer
             headers.Remove(name);
             headers.TryAddWithoutValidation(name, value);
         }
+
+        public void Remove(string name) => headers.Remove(name);
     }
 }
