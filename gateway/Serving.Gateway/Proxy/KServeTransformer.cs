@@ -15,6 +15,12 @@ internal sealed class KServeTransformer(ServiceKey service, ForwardedHeaders for
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+
+        // The target as the client escaped it, as the direct path sends it (YARP's own escaping turns %2F into %252F).
+        var request = httpContext.Request;
+        proxyRequest.RequestUri = new Uri(
+            string.Concat(destinationPrefix.AsSpan().TrimEnd('/'), request.Path.HasValue ? request.Path.ToUriComponent() : "/", request.QueryString.Value),
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var sink = new RequestHeadersSink(proxyRequest.Headers);
         forwarded.Apply(httpContext, service, ref sink);
     }

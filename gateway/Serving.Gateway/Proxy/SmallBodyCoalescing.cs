@@ -16,10 +16,20 @@ public sealed class SmallBodyCoalescing(HttpMessageHandler inner) : DelegatingHa
     /// <summary>Bodies up to this size are coalesced; larger ones stream as YARP sends them.</summary>
     public const int MaxBufferedBytes = 16 * 1024;
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        request.Content is { Headers.ContentLength: > 0 and <= MaxBufferedBytes } content && request.Headers.ExpectContinue != true
-            ? SendBufferedAsync(request, content, cancellationToken)
-            : base.SendAsync(request, cancellationToken);
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Content is { Headers.ContentLength: > 0 and <= MaxBufferedBytes } content && request.Headers.ExpectContinue != true)
+        {
+            return SendBufferedAsync(request, content, cancellationToken);
+        }
+
+        if (request.Content is null && !Http1.Http1Forwarder.IsIdempotent(request.Method.Method))
+        {
+            request.Content = new SendOnceContent([]); // SocketsHttpHandler replays a bodyless request on a dropped reused connection
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
 
     private async Task<HttpResponseMessage> SendBufferedAsync(HttpRequestMessage request, HttpContent content, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Serving.Gateway.Model;
 
@@ -267,6 +268,12 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
                 continue;
             }
 
+            if (values.Count > 1 && name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase))
+            {
+                writer.Header(name, string.Join("; ", values.ToArray())); // one Cookie line, as RFC 9113 §8.2.3 and YARP's client join them
+                continue;
+            }
+
             foreach (string? value in values)
             {
                 writer.Header(name, value);
@@ -278,6 +285,10 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
             writer.Ascii("Content-Length: ");
             writer.Number(length);
             writer.Ascii("\r\n");
+        }
+        else if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+        {
+            writer.Ascii("Content-Length: 0\r\n"); // an empty body said explicitly, as YARP's client does for these methods
         }
 
         forwarded.Apply(context, service, trusted, ref writer);
@@ -311,7 +322,9 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
         response.StatusCode = head.Status;
         foreach (var (name, value) in head.Headers)
         {
-            response.Headers.Append(name, value);
+            // Not Headers.Append: it drops an empty value, which YARP's path keeps.
+            var existing = response.Headers[name];
+            response.Headers[name] = existing.Count == 0 ? new StringValues(value) : StringValues.Concat(existing, value);
         }
 
         if (head.ContentLength is { } declared
