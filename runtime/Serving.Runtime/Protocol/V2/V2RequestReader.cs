@@ -63,6 +63,12 @@ internal static class V2RequestReader
 
     public static JsonDocument ParseJson(ReadOnlyMemory<byte> json)
     {
+        // JsonDocument checks string contents only when they are read (GetString throws InvalidOperationException then).
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            throw InferenceException.BadInput("malformed JSON: the request is not valid UTF-8");
+        }
+
         try
         {
             return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
