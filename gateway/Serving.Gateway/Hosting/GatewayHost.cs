@@ -73,6 +73,12 @@ public static class GatewayHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        if (!options.LogPayloads)
+        {
+            // YARP's forwarder logs its client's exceptions, which quote a replica's bad bytes; ProxyHandler logs each failure.
+            builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
+        }
+
         // Hosting starts an Activity for every request while this category is enabled at any level (for log scopes);
         // it logs nothing the gateway keeps (request start/finish at Information), so it is off.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);

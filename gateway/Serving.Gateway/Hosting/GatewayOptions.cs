@@ -65,6 +65,12 @@ public sealed record GatewayOptions
     /// <summary>Connections open at once to one replica, on either forwarding path; requests beyond wait for one.</summary>
     public int MaxConnectionsPerReplica { get; init; } = 1024;
 
+    /// <summary>
+    /// Whether logs may carry bytes of requests or responses (a malformed replica answer's head, for one). Off: logs
+    /// name what went wrong and never quote a payload, at any level.
+    /// </summary>
+    public bool LogPayloads { get; init; }
+
     /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
     public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
 }

@@ -32,6 +32,7 @@ public static class GatewayOptionsParser
                                        X-Forwarded-*, Forwarded and X-Real-IP headers replicas may see (default none)
           --max-request-bytes N        largest request body, declared or chunked (default 67108864; larger: 413)
           --replica-connections N      connections open at once to one replica (default 1024; more requests wait)
+          --log-payloads true|false    let logs quote bytes of requests and responses (default false: never, at any level)
           --forwarder MODE             direct: plain HTTP/1.x requests with bodies up to 64 KiB go over the gateway's
                                        own keep-alive connections, the rest through YARP (default); yarp: all through YARP
         """;
@@ -40,7 +41,7 @@ public static class GatewayOptionsParser
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
-        "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections",
+        "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections", "log-payloads",
     ];
 
     public static GatewayOptions Parse(string[] args)
@@ -109,6 +110,12 @@ public static class GatewayOptionsParser
             TrustedProxies = config["trusted-proxies"] is { } proxies ? TrustedProxies(proxies) : defaults.TrustedProxies,
             MaxRequestBodyBytes = Long(config, "max-request-bytes", 1, long.MaxValue) ?? defaults.MaxRequestBodyBytes,
             MaxConnectionsPerReplica = Int(config, "replica-connections", 1, 1_000_000) ?? defaults.MaxConnectionsPerReplica,
+            LogPayloads = config["log-payloads"] switch
+            {
+                null => defaults.LogPayloads,
+                { } flag when bool.TryParse(flag, out bool on) => on,
+                { } flag => throw new GatewayOptionsException($"--log-payloads must be true or false, not '{flag}'"),
+            },
             Forwarder = config["forwarder"] switch
             {
                 null => defaults.Forwarder,

@@ -139,7 +139,10 @@ internal sealed partial class ProxyHandler(
         }
 
         // The replica's address and the bytes it sent go to the log only (a pod IP is nobody's business outside).
-        LogBackendError(logger, outcome.Exception, replica, outcome.Error, outcome.Detail, (outcome.Exception as ReplicaProtocolException)?.Detail);
+        // The bytes a replica sent are quoted only with --log-payloads: they may be a piece of a response body.
+        // (so are the exception's messages: YARP's client quotes a bad header line in them).
+        LogBackendError(logger, options.LogPayloads ? outcome.Exception : null, replica, outcome.Error, outcome.Detail,
+            options.LogPayloads ? (outcome.Exception as ReplicaProtocolException)?.Detail : outcome.Exception?.GetType().Name);
         return await GatewayErrors.WriteAsync(context, outcome.Error, GatewayErrors.BackendMessage(outcome.Error, outcome.Detail));
     }
 
