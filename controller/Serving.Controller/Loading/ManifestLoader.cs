@@ -81,6 +81,13 @@ public static class ManifestLoader
                 errors.Add(new LoadError(source, document, e.Start.Line + chunk.FirstLine - 1, e.Start.Column, LoadProblem.Syntax, LoadMessages.Yaml(e)));
                 continue;
             }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                // YamlDotNet's scanner throws these on some malformed input (found by fuzzing) instead of a YamlException.
+                document++;
+                errors.Add(new LoadError(source, document, chunk.FirstLine, 1, LoadProblem.Syntax, $"YAML that cannot be read: {e.Message}"));
+                continue;
+            }
 
             foreach (var yamlDocument in stream.Documents)
             {
@@ -182,7 +189,7 @@ public static class ManifestLoader
             return;
         }
 
-        if (string.IsNullOrEmpty(value.Metadata.Name))
+        if (string.IsNullOrEmpty(value.Metadata?.Name)) // metadata: null deserializes to null (found by fuzzing)
         {
             errors.Add(context.Error("$.metadata", LoadProblem.MissingName, $"{kind} metadata.name is required"));
             return;

@@ -80,7 +80,7 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
             }
             catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
             {
-                var error = Error(GatewayError.BackendUnreachable, $"replica {lease.Replica.Address} could not be reached");
+                var error = Error(GatewayError.BackendUnreachable, GatewayErrors.BackendMessage(GatewayError.BackendUnreachable, null));
                 status = error.Status;
                 return error;
             }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
@@ -73,6 +74,12 @@ public static class GatewayHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        if (!options.LogPayloads)
+        {
+            // YARP's forwarder logs its client's exceptions, which quote a replica's bad bytes; ProxyHandler logs each failure.
+            builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
+        }
+
         // Hosting starts an Activity for every request while this category is enabled at any level (for log scopes);
         // it logs nothing the gateway keeps (request start/finish at Information), so it is off.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
@@ -80,7 +87,11 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the runtime enforces its own limit
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes; // chunked bodies too: 413 at the limit
+            // Header values are bytes to a proxy: Latin-1 maps each byte to one char and back, so values beyond ASCII
+            // reach replicas and clients as they were sent, on both forwarding paths.
+            kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
+            kestrel.ResponseHeaderEncodingSelector = static _ => Encoding.Latin1;
             kestrel.Listen(IPAddress.Parse(options.Address), options.Port);
             kestrel.Listen(IPAddress.Parse(options.AdminAddress), options.AdminPort, listen => listen.Use(next => connection =>
             {
@@ -93,8 +104,10 @@ public static class GatewayHost
         services.AddHttpForwarder();
         services.AddSingleton(options);
         services.AddSingleton<GatewayMetrics>();
-        services.AddSingleton(_ => new BackendClient(options.BackendTimeout));
-        services.AddSingleton(new Http1Forwarder(options.BackendTimeout));
+        services.AddSingleton(_ => new BackendClient(options.BackendTimeout, options.MaxConnectionsPerReplica));
+        services.AddSingleton(new ForwardedHeaders(options.TrustedProxies));
+        services.AddSingleton(sp => new Http1Forwarder(
+            options.BackendTimeout, options.MaxConnectionsPerReplica, sp.GetRequiredService<ForwardedHeaders>(), sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
         services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);

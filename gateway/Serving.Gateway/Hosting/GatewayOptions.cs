@@ -53,6 +53,24 @@ public sealed record GatewayOptions
     /// </summary>
     public int? IoThreads { get; init; }
 
+    /// <summary>
+    /// Clients whose X-Forwarded-*, Forwarded and X-Real-IP headers are believed (a load balancer in front); for anyone
+    /// else the gateway sets X-Forwarded-* itself and drops the rest. None by default.
+    /// </summary>
+    public Proxy.TrustedProxies TrustedProxies { get; init; } = Proxy.TrustedProxies.None;
+
+    /// <summary>Largest request body the gateway takes, declared or streamed (413 beyond it, and the connection closes).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 64L << 20;
+
+    /// <summary>Connections open at once to one replica, on either forwarding path; requests beyond wait for one.</summary>
+    public int MaxConnectionsPerReplica { get; init; } = 1024;
+
+    /// <summary>
+    /// Whether logs may carry bytes of requests or responses (a malformed replica answer's head, for one). Off: logs
+    /// name what went wrong and never quote a payload, at any level.
+    /// </summary>
+    public bool LogPayloads { get; init; }
+
     /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
     public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
 }

@@ -28,6 +28,11 @@ public static class GatewayOptionsParser
                                        request); threadpool: .NET's default hand-off to the thread pool
           --io-threads N               socket event threads (default: .NET's choice, one per core with --io inline);
                                        1 where the gateway shares a small machine
+          --trusted-proxies CIDRS      comma-separated addresses or CIDR ranges (10.0.0.0/8,127.0.0.1/32) whose
+                                       X-Forwarded-*, Forwarded and X-Real-IP headers replicas may see (default none)
+          --max-request-bytes N        largest request body, declared or chunked (default 67108864; larger: 413)
+          --replica-connections N      connections open at once to one replica (default 1024; more requests wait)
+          --log-payloads true|false    let logs quote bytes of requests and responses (default false: never, at any level)
           --forwarder MODE             direct: plain HTTP/1.x requests with bodies up to 64 KiB go over the gateway's
                                        own keep-alive connections, the rest through YARP (default); yarp: all through YARP
         """;
@@ -36,7 +41,7 @@ public static class GatewayOptionsParser
     [
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
-        "graph-propagate-headers",
+        "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections", "log-payloads",
     ];
 
     public static GatewayOptions Parse(string[] args)
@@ -102,6 +107,15 @@ public static class GatewayOptionsParser
                 { } io => throw new GatewayOptionsException($"--io must be inline or threadpool, not '{io}'"),
             },
             IoThreads = Int(config, "io-threads", 1, 1024) ?? defaults.IoThreads,
+            TrustedProxies = config["trusted-proxies"] is { } proxies ? TrustedProxies(proxies) : defaults.TrustedProxies,
+            MaxRequestBodyBytes = Long(config, "max-request-bytes", 1, long.MaxValue) ?? defaults.MaxRequestBodyBytes,
+            MaxConnectionsPerReplica = Int(config, "replica-connections", 1, 1_000_000) ?? defaults.MaxConnectionsPerReplica,
+            LogPayloads = config["log-payloads"] switch
+            {
+                null => defaults.LogPayloads,
+                { } flag when bool.TryParse(flag, out bool on) => on,
+                { } flag => throw new GatewayOptionsException($"--log-payloads must be true or false, not '{flag}'"),
+            },
             Forwarder = config["forwarder"] switch
             {
                 null => defaults.Forwarder,
@@ -124,7 +138,21 @@ public static class GatewayOptionsParser
         }
     }
 
-    private static int? Int(IConfiguration config, string name, int min, int max)
+    private static Proxy.TrustedProxies TrustedProxies(string value)
+    {
+        try
+        {
+            return Proxy.TrustedProxies.Parse(value);
+        }
+        catch (FormatException e)
+        {
+            throw new GatewayOptionsException($"--trusted-proxies: {e.Message}");
+        }
+    }
+
+    private static int? Int(IConfiguration config, string name, int min, int max) => (int?)Long(config, name, min, max);
+
+    private static long? Long(IConfiguration config, string name, long min, long max)
     {
         string? value = config[name];
         if (value is null)
@@ -132,7 +160,7 @@ public static class GatewayOptionsParser
             return null;
         }
 
-        return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+        return long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= min && n <= max
             ? n
             : throw new GatewayOptionsException($"--{name} must be an integer from {min} to {max}, not '{value}'");
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Serving.Gateway.Proxy;
@@ -9,7 +10,7 @@ namespace Serving.Gateway.Proxy;
 /// </summary>
 public sealed class BackendClient : IDisposable
 {
-    public BackendClient(TimeSpan backendTimeout)
+    public BackendClient(TimeSpan backendTimeout, int maxConnectionsPerReplica = int.MaxValue)
     {
         var sockets = new SocketsHttpHandler
         {
@@ -22,6 +23,10 @@ public sealed class BackendClient : IDisposable
             EnableMultipleHttp2Connections = true,
             // Trace context is not propagated by default: it costs CPU on every request.
             ActivityHeadersPropagator = null,
+            // Header values travel as the bytes received (Kestrel decodes them as Latin-1), as on the direct path.
+            RequestHeaderEncodingSelector = static (_, _) => Encoding.Latin1,
+            ResponseHeaderEncodingSelector = static (_, _) => Encoding.Latin1,
+            MaxConnectionsPerServer = maxConnectionsPerReplica,
         };
         Invoker = new HttpMessageInvoker(sockets);
         Forwarding = new HttpMessageInvoker(new SmallBodyCoalescing(sockets), disposeHandler: false);

@@ -13,6 +13,9 @@ public enum GatewayError
     BackendTimeout,
     BackendFailed,
     ClientGone,
+
+    /// <summary>The request body is larger than <c>--max-request-bytes</c>, declared or streamed.</summary>
+    RequestTooLarge,
 }
 
 public sealed class GatewayException(GatewayError error, string message) : Exception(message)

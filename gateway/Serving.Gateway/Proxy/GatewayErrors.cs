@@ -16,8 +16,24 @@ public static class GatewayErrors
         GatewayError.ActivationTimeout or GatewayError.BackendTimeout => StatusCodes.Status504GatewayTimeout,
         GatewayError.BackendUnreachable or GatewayError.BackendFailed => StatusCodes.Status502BadGateway,
         GatewayError.ClientGone => ClientClosedRequest,
+        GatewayError.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    /// <summary>What a client is told about a replica's failure: never the replica's address or bytes (those are logged).</summary>
+    public static string BackendMessage(GatewayError error, string? reason) => error switch
+    {
+        GatewayError.BackendTimeout => "the replica did not answer in time",
+        GatewayError.BackendUnreachable => "the replica could not be reached",
+        _ => $"the replica failed: {reason ?? error.ToString()}",
+    };
+
+    /// <summary>
+    /// YARP's forwarding outcome as one of ours, with the exception it reported: a body the client was still sending
+    /// that went over Kestrel's limit is the client's 413, not a replica failure nor a client gone.
+    /// </summary>
+    public static GatewayError FromForwarder(ForwarderError error, Exception? exception) =>
+        error is ForwarderError.RequestBodyClient && IsTooLarge(exception) ? GatewayError.RequestTooLarge : FromForwarder(error);
 
     /// <summary>YARP's forwarding outcome as one of ours.</summary>
     public static GatewayError FromForwarder(ForwarderError error) => error switch
@@ -28,6 +44,15 @@ public static class GatewayErrors
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient => GatewayError.ClientGone,
         _ => GatewayError.BackendFailed,
+    };
+
+    /// <summary>Kestrel's 413 for a body over its limit, as YARP reports it (wrapped in an <see cref="AggregateException"/>).</summary>
+    private static bool IsTooLarge(Exception? exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsTooLarge),
+        { InnerException: { } inner } => IsTooLarge(inner),
+        _ => false,
     };
 
     /// <summary>
@@ -59,6 +84,10 @@ public static class GatewayErrors
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             response.Headers.RetryAfter = "1";
+        }
+        else if (error == GatewayError.RequestTooLarge && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        {
+            response.Headers.Connection = "close"; // the rest of the upload is not read: Kestrel closes instead of draining it
         }
 
         await using (var writer = new Utf8JsonWriter(response.BodyWriter, JsonOptions.Writer))

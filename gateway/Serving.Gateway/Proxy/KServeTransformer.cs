@@ -9,14 +9,20 @@ namespace Serving.Gateway.Proxy;
 /// YARP's request transform for the gateway: copies the request like YARP's default (every end-to-end header,
 /// the client's Host included) and applies <see cref="ForwardedHeaders"/>. One instance per service.
 /// </summary>
-internal sealed class KServeTransformer(ServiceKey service) : HttpTransformer
+internal sealed class KServeTransformer(ServiceKey service, ForwardedHeaders forwarded) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+
+        // The target as the client escaped it, as the direct path sends it (YARP's own escaping turns %2F into %252F).
+        var request = httpContext.Request;
+        proxyRequest.RequestUri = new Uri(
+            string.Concat(destinationPrefix.AsSpan().TrimEnd('/'), request.Path.HasValue ? request.Path.ToUriComponent() : "/", request.QueryString.Value),
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var sink = new RequestHeadersSink(proxyRequest.Headers);
-        ForwardedHeaders.Apply(httpContext, service, ref sink);
+        forwarded.Apply(httpContext, service, ref sink);
     }
 
     private readonly ref struct RequestHeadersSink(HttpRequestHeaders headers) : IHeaderSink
@@ -26,5 +32,7 @@ internal sealed class KServeTransformer(ServiceKey service) : HttpTransformer
             headers.Remove(name);
             headers.TryAddWithoutValidation(name, value);
         }
+
+        public void Remove(string name) => headers.Remove(name);
     }
 }

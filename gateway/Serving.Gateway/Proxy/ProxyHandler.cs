@@ -24,6 +24,7 @@ internal sealed partial class ProxyHandler(
     IHttpForwarder forwarder,
     BackendClient backend,
     ITrafficDraw draw,
+    ForwardedHeaders forwardedHeaders,
     GraphHandler graphs,
     GatewayMetrics metrics,
     ILogger<ProxyHandler> logger)
@@ -33,6 +34,8 @@ internal sealed partial class ProxyHandler(
 
     // Keyed by the snapshot's entry, so transformers of services that are gone are collected with their snapshot.
     private readonly ConditionalWeakTable<ServiceEntry, KServeTransformer> _transformers = new();
+    private readonly ConditionalWeakTable<ServiceEntry, KServeTransformer>.CreateValueCallback _newTransformer =
+        service => new KServeTransformer(service.Key, forwardedHeaders);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -64,6 +67,15 @@ internal sealed partial class ProxyHandler(
                     ? await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} cannot serve: {problem.Message}", problem.Reason)
                     : await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} has no revision to route to");
                 metrics.Unrouted.Request(unavailable, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                return;
+            }
+
+            if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+            {
+                // Refused before a replica is woken or a byte is read; the connection closes instead of draining the upload.
+                int tooLarge = await GatewayErrors.WriteAsync(context, GatewayError.RequestTooLarge,
+                    $"the request body of {context.Request.ContentLength} bytes is larger than the gateway's limit of {options.MaxRequestBodyBytes} bytes");
+                revision.Metrics.Request(tooLarge, Stopwatch.GetElapsedTime(start).TotalSeconds);
                 return;
             }
 
@@ -153,11 +165,15 @@ internal sealed partial class ProxyHandler(
 
     private async ValueTask<ForwardOutcome> ForwardWithYarpAsync(HttpContext context, ServiceEntry service, string replica)
     {
-        var transformer = _transformers.GetValue(service, static service => new KServeTransformer(service.Key));
+        var transformer = _transformers.GetValue(service, _newTransformer);
         var error = await forwarder.SendAsync(context, replica, backend.Forwarding, backend.Config, transformer);
-        return error == ForwarderError.None
-            ? ForwardOutcome.Success
-            : new(GatewayErrors.FromForwarder(error), error.ToString(), context.Features.Get<IForwarderErrorFeature>()?.Exception);
+        if (error == ForwarderError.None)
+        {
+            return ForwardOutcome.Success;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        return new(GatewayErrors.FromForwarder(error, exception), error.ToString(), exception);
     }
 
     private async ValueTask<int> OnForwardErrorAsync(HttpContext context, ForwardOutcome outcome, string replica)
@@ -165,22 +181,28 @@ internal sealed partial class ProxyHandler(
         if (outcome.Error == GatewayError.ClientGone)
         {
             LogClientGone(logger, replica);
-        }
-        else
-        {
-            LogBackendError(logger, outcome.Exception, replica, outcome.Error, outcome.Detail);
+            return await GatewayErrors.WriteAsync(context, outcome.Error, "");
         }
 
-        return await GatewayErrors.WriteAsync(context, outcome.Error, outcome.Error switch
+        if (outcome.Error == GatewayError.RequestTooLarge)
         {
-            GatewayError.BackendTimeout => $"replica {replica} did not answer in time",
-            GatewayError.BackendUnreachable => $"replica {replica} could not be reached",
-            _ => $"replica {replica} failed: {outcome.Detail ?? outcome.Error.ToString()}",
-        });
+            LogTooLarge(logger, replica);
+            return await GatewayErrors.WriteAsync(context, outcome.Error, $"the request body is larger than the gateway's limit of {options.MaxRequestBodyBytes} bytes");
+        }
+
+        // The replica's address and the bytes it sent go to the log only (a pod IP is nobody's business outside).
+        // The bytes a replica sent are quoted only with --log-payloads: they may be a piece of a response body.
+        // (so are the exception's messages: YARP's client quotes a bad header line in them).
+        LogBackendError(logger, options.LogPayloads ? outcome.Exception : null, replica, outcome.Error, outcome.Detail,
+            options.LogPayloads ? (outcome.Exception as ReplicaProtocolException)?.Detail : outcome.Exception?.GetType().Name);
+        return await GatewayErrors.WriteAsync(context, outcome.Error, GatewayErrors.BackendMessage(outcome.Error, outcome.Detail));
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Forwarding to {Replica} failed: {Error} {Detail}")]
-    private static partial void LogBackendError(ILogger logger, Exception? exception, string replica, GatewayError error, string? detail);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Forwarding to {Replica} failed: {Error} {Detail} {Received}")]
+    private static partial void LogBackendError(ILogger logger, Exception? exception, string replica, GatewayError error, string? detail, string? received);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Request body over the limit while forwarding to {Replica}")]
+    private static partial void LogTooLarge(ILogger logger, string replica);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Client went away ({Target})")]
     private static partial void LogClientGone(ILogger logger, string target);

@@ -14,6 +14,7 @@ public sealed partial class GatewayProcessTests
     [InlineData("--io threadpool")]
     [InlineData("--io-threads 1")]
     [InlineData("--io-threads 1 --forwarder yarp")]
+    [InlineData("--trusted-proxies 10.0.0.0/8,127.0.0.1 --max-request-bytes 100000 --replica-connections 4")]
     public async Task Serves_a_routes_file_and_follows_its_changes(string options)
     {
         await using var v1 = await TestBackend.StartAsync("v1");
@@ -55,6 +56,9 @@ public sealed partial class GatewayProcessTests
     [InlineData("--io-threads 0", "--io-threads must be an integer from 1 to 1024, not '0'")]
     [InlineData("--forwarder nginx", "--forwarder must be direct or yarp, not 'nginx'")]
     [InlineData("--routes /nonexistent/routes.json", "/nonexistent/routes.json")]
+    [InlineData("--trusted-proxies 10.0.0.0/33", "--trusted-proxies: '10.0.0.0/33' is not an IP address or a CIDR range")]
+    [InlineData("--max-request-bytes 1e6", "--max-request-bytes must be an integer from 1 to")]
+    [InlineData("--replica-connections 0", "--replica-connections must be an integer from 1 to 1000000, not '0'")]
     public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
     {
         using var process = Start(args.Split(' '));

@@ -33,7 +33,8 @@ internal sealed class TestGateway : IAsyncDisposable
     public GraphCatalog Graphs => _app.Services.GetRequiredService<GraphCatalog>();
 
     public static async Task<TestGateway> StartAsync(
-        Func<GatewayOptions, GatewayOptions>? options = null, ITrafficDraw? draw = null, IActivationSignal? signal = null, ITrafficDraw? splitterDraw = null)
+        Func<GatewayOptions, GatewayOptions>? options = null, ITrafficDraw? draw = null, IActivationSignal? signal = null, ITrafficDraw? splitterDraw = null,
+        TimeProvider? time = null)
     {
         var baseOptions = new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning };
         var app = GatewayHost.Build(options?.Invoke(baseOptions) ?? baseOptions, builder =>
@@ -46,6 +47,11 @@ internal sealed class TestGateway : IAsyncDisposable
             if (signal is not null)
             {
                 builder.Services.AddSingleton(signal);
+            }
+
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
             }
 
             if (splitterDraw is not null)

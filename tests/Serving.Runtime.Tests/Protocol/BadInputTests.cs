@@ -21,6 +21,9 @@ public sealed class BadInputTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(_dir.Path, "iris"));
         File.Move(Path.Combine(_dir.Path, "iris-model.onnx"), Path.Combine(_dir.Path, "iris", "model.onnx"));
         _dir.Add("half/model.onnx", TestModels.Identity(OnnxElementType.Float16, "batch", 2));
+        _dir.Add("u8/model.onnx", TestModels.Identity(OnnxElementType.UInt8, "batch", 2));
+        _dir.Add("i32/model.onnx", TestModels.Identity(OnnxElementType.Int32, "batch", 2));
+        _dir.Add("f64/model.onnx", TestModels.Identity(OnnxElementType.Double, "batch", 2));
         _runtime = await TestRuntime.StartAsync(_dir.Path, configure: o => o with { MaxRequestBytes = 64 * 1024 });
     }
 
@@ -58,6 +61,14 @@ public sealed class BadInputTests : IAsyncLifetime
         { "V1 empty batch", "/v1/models/iris:predict", """{"instances":[]}""", 400, "'instances' is empty" },
         { "V1 ragged", "/v1/models/iris:predict", """{"instances":[[1,2,3,4],[1,2,3]]}""", 400, "not a rectangular array" },
         { "V1 neither field", "/v1/models/iris:predict", """{"rows":[[1,2,3,4]]}""", 400, "neither 'instances' nor 'inputs'" },
+        { "FP32 overflow", Infer, Iris("float_input", "FP32", "[1,4]", "[1,2,1e39,4]"), 400, "input 'float_input': element 2 is not a valid FP32: 1e39 (outside FP32's finite range)" },
+        { "FP32 negative overflow", Infer, Iris("float_input", "FP32", "[1,4]", "[[1,2],[3,-4e38]]"), 400, "element 3 is not a valid FP32: -4e38" },
+        { "FP64 overflow", "/v2/models/f64/infer", Typed("x", "FP64", "[1,2]", "[1e309,0]"), 400, "input 'x': element 0 is not a valid FP64: 1e309 (outside FP64's finite range)" },
+        { "UINT8 out of range", "/v2/models/u8/infer", Typed("x", "UINT8", "[1,2]", "[1,300]"), 400, "input 'x': element 1 is not a valid UINT8: 300 (outside UINT8's range)" },
+        { "UINT8 negative", "/v2/models/u8/infer", Typed("x", "UINT8", "[1,2]", "[-1,3]"), 400, "element 0 is not a valid UINT8: -1 (outside UINT8's range)" },
+        { "INT32 fraction", "/v2/models/i32/infer", Typed("x", "INT32", "[1,2]", "[7,1.5]"), 400, "input 'x': element 1 is not a valid INT32: 1.5 (not an integer" },
+        { "INT32 too large", "/v2/models/i32/infer", Typed("x", "INT32", "[1,2]", "[2147483648,0]"), 400, "element 0 is not a valid INT32: 2147483648 (outside INT32's range)" },
+        { "V1 FP32 overflow", "/v1/models/iris:predict", """{"instances":[[6.8,2.8,1e39,1.4]]}""", 400, "input 'float_input': element 2 is not a valid FP32: 1e39" },
         { "V1 unknown model", "/v1/models/nope:predict", """{"instances":[[1,2,3,4]]}""", 404, "Model with name nope does not exist." },
         { "V1 malformed", "/v1/models/iris:predict", """{"instances":[[1,2,3,4]""", 400, "malformed JSON" },
     };
@@ -156,6 +167,8 @@ public sealed class BadInputTests : IAsyncLifetime
 
     private static string Iris(string name, string datatype, string shape, string data) =>
         $$"""{"inputs":[{"name":"{{name}}","shape":{{shape}},"datatype":"{{datatype}}","data":{{data}}}]}""";
+
+    private static string Typed(string name, string datatype, string shape, string data) => Iris(name, datatype, shape, data);
 
     private static string BinaryHeader(int size) =>
         $$$"""{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":{{{size}}}}}]}""";

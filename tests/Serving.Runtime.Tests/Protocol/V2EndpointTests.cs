@@ -145,4 +145,23 @@ public sealed class V2EndpointTests
         Assert.Contains("runtime_batch_wait_seconds_count{model=\"iris\"} 2", metrics);
         Assert.Contains("runtime_model_ready{model=\"iris\",version=\"\"} 1", metrics);
     }
+
+    [Theory]
+    [InlineData(""","outputs":[]""")] // Triton and KServe: no output named = every output
+    [InlineData(""","outputs":null""")]
+    [InlineData(""","parameters":{},"outputs":[]""")]
+    [InlineData(""","parameters":null,"id":null""")]
+    [InlineData(""","parameters":{"binary_data_output":false}""")]
+    public async Task Odd_but_valid_requests_answer_as_Triton_does(string extra)
+    {
+        await using var runtime = await TestRuntime.StartAsync(RepoPaths.Iris, "iris");
+        string request = """{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","parameters":{},"data":[6.8,2.8,4.8,1.4]}]""" + extra + "}";
+
+        var (status, body) = await runtime.PostJsonAsync("/v2/models/iris/infer", request);
+
+        Assert.True(status == 200, body?.ToJsonString());
+        Assert.Equal(["label", "probabilities"], body!["outputs"]!.AsArray().Select(o => (string?)o!["name"]));
+        Assert.Equal("[1]", body["outputs"]![0]!["data"]!.ToJsonString());
+        Assert.Null(body["id"]);
+    }
 }

@@ -1,11 +1,10 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using System.IO.Pipelines;
-using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Serving.Gateway.Model;
 
@@ -21,17 +20,20 @@ namespace Serving.Gateway.Proxy.Http1;
 /// Why it exists: on the measured machine YARP's forwarder with <c>SocketsHttpHandler</c> costs about 1.5× the proxy
 /// CPU per request of nginx for this traffic, mostly in building and copying <c>HttpRequestMessage</c>/
 /// <c>HttpResponseMessage</c> and their header collections (loadtests/reports/gateway.md). The semantics follow YARP's
-/// defaults: the replica gets the client's Host (its own authority when the client sent none), hop-by-hop headers
-/// are dropped both ways,
-/// <see cref="ForwardedHeaders"/> are applied, the path base of the path form is not sent, the timeout is an
-/// activity timeout, and a reused connection that fails before any byte of the response is retried once on a new one.
+/// defaults: the replica gets the client's Host (its own authority when the client sent none), YARP's hop-by-hop
+/// and proxy headers are dropped both ways (<see cref="HopByHopHeaders"/>), <see cref="ForwardedHeaders"/> are
+/// applied, header values travel as the bytes received (Latin-1 strings), the path base of the path form is not sent,
+/// the timeout is an activity timeout, and a reused connection that fails before any byte of the response is retried
+/// once on a new one, for idempotent methods only (the request may have reached the replica).
 /// </summary>
-internal sealed class Http1Forwarder(TimeSpan timeout)
+internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerReplica, ForwardedHeaders forwarded, TimeProvider time) : IDisposable
 {
     /// <summary>Largest request body taken by this path (it is read whole before the request is sent).</summary>
     public const int MaxBody = 64 * 1024;
 
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
+
+    private readonly ConnectionHeartbeat _heartbeat = new(time);
 
     /// <summary>Whether the request is plain enough for this path.</summary>
     public static bool Accepts(HttpRequest request)
@@ -62,7 +64,7 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         {
             if (!WriteHead(context, replica.Authority, service, ref writer))
             {
-                return ForwardOutcome.NotTaken; // a header value that is not ASCII: YARP decides (it refuses it)
+                return ForwardOutcome.NotTaken; // a request target that is not ASCII: YARP escapes it
             }
 
             if (bodyLength > 0)
@@ -81,7 +83,8 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
             }
 
             bool headRequest = HttpMethods.IsHead(request.Method);
-            connection = replica.TryRent() ?? await replica.ConnectAsync(aborted);
+            bool retried = false;
+            connection = replica.TryRent(_heartbeat) ?? await replica.ConnectAsync(_heartbeat, maxConnectionsPerReplica, timeout, aborted);
             while (true)
             {
                 connection.StartRequest(timeout);
@@ -128,14 +131,16 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                     while (head.Status < 200); // 1xx informational heads are not forwarded
                 }
                 catch (Exception e) when (connection.Reused && connection.Buffered == 0 && !informational && IsConnectionLoss(e)
-                                          && !connection.TimedOut && !aborted.IsCancellationRequested)
+                                          && !connection.TimedOut && !aborted.IsCancellationRequested && !retried && IsIdempotent(request.Method))
                 {
                     // The replica closed a kept-alive connection before answering (a restart, a close racing our send):
-                    // retry once, fresh. Never after a 1xx: the replica had started on the request.
+                    // retry once, fresh. Only idempotent methods: the request may have reached the replica and run.
+                    // Never after a 1xx: the replica had started on the request.
                     onAbort.Dispose();
                     connection.Dispose();
                     connection = null;
-                    connection = await replica.ConnectAsync(aborted);
+                    retried = true;
+                    connection = await replica.ConnectAsync(_heartbeat, maxConnectionsPerReplica, timeout, aborted);
                     continue;
                 }
                 catch
@@ -154,7 +159,7 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                     }
                     catch (InvalidOperationException e)
                     {
-                        throw new ReplicaProtocolException($"the response cannot be forwarded: {e.Message}"); // e.g. a header value Kestrel refuses
+                        throw new ReplicaProtocolException("the response cannot be forwarded", e.Message); // e.g. a header value Kestrel refuses
                     }
 
                     if (head.Framing == Framing.None)
@@ -213,13 +218,15 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
                 context.Abort(); // the status and part of the body are out: the client must not take this for a whole response
             }
 
+            // The detail is what the client is told: never the replica's address or bytes (those are in the exception, logged).
             return e switch
             {
                 _ when timedOut => new(GatewayError.BackendTimeout, Exception: e),
                 OperationCanceledException => new(GatewayError.BackendTimeout, Exception: e),
                 ReplicaProtocolException => new(GatewayError.BackendFailed, e.Message, e),
+                ReplicaClosedException => new(GatewayError.BackendFailed, e.Message, e),
                 _ when !responding => new(GatewayError.BackendUnreachable, Exception: e),
-                _ => new(GatewayError.BackendFailed, "the response ended early: " + e.Message, e),
+                _ => new(GatewayError.BackendFailed, "the response ended early", e),
             };
         }
         finally
@@ -228,10 +235,17 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         }
     }
 
+    public void Dispose() => _heartbeat.Dispose();
+
+    /// <summary>Methods a request may be sent twice with (RFC 9110 §9.2.2).</summary>
+    internal static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method)
+        || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
+
     private static bool IsConnectionLoss(Exception e) => e is SocketException or IOException or ReplicaClosedException or ObjectDisposedException;
 
-    /// <summary>Writes the request head; false if a value is not ASCII (the direct path does not re-encode it).</summary>
-    private static bool WriteHead(HttpContext context, string authority, ServiceKey service, ref RequestWriter writer)
+    /// <summary>Writes the request head; false if the request target is not ASCII (YARP escapes it).</summary>
+    private bool WriteHead(HttpContext context, string authority, ServiceKey service, ref RequestWriter writer)
     {
         var request = context.Request;
         writer.Ascii(request.Method);
@@ -239,13 +253,24 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         writer.Ascii(request.Path.HasValue ? request.Path.ToUriComponent() : "/");
         writer.Ascii(request.QueryString.Value);
         writer.Ascii(" HTTP/1.1\r\n");
+        if (!writer.IsEncodable)
+        {
+            return false;
+        }
+
         writer.Header(HeaderNames.Host, request.Headers.Host is [{ Length: > 0 } host] ? host : authority);
-        bool prefix = request.PathBase.HasValue;
+        bool trusted = forwarded.IsTrusted(context);
         foreach (var (name, values) in request.Headers)
         {
             if (HopByHopHeaders.Contains(name) || name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsSetByGateway(name, prefix))
+                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsReplaced(name, trusted))
             {
+                continue;
+            }
+
+            if (values.Count > 1 && name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase))
+            {
+                writer.Header(name, string.Join("; ", values.ToArray())); // one Cookie line, as RFC 9113 §8.2.3 and YARP's client join them
                 continue;
             }
 
@@ -261,10 +286,14 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
             writer.Number(length);
             writer.Ascii("\r\n");
         }
+        else if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+        {
+            writer.Ascii("Content-Length: 0\r\n"); // an empty body said explicitly, as YARP's client does for these methods
+        }
 
-        ForwardedHeaders.Apply(context, service, ref writer);
+        forwarded.Apply(context, service, trusted, ref writer);
         writer.Ascii("\r\n");
-        return writer.IsAscii;
+        return writer.IsEncodable;
     }
 
     /// <summary>Reads exactly <paramref name="into"/>'s length of request body; false if the body ended first.</summary>
@@ -293,10 +322,13 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         response.StatusCode = head.Status;
         foreach (var (name, value) in head.Headers)
         {
-            response.Headers.Append(name, value);
+            // Not Headers.Append: it drops an empty value, which YARP's path keeps.
+            var existing = response.Headers[name];
+            response.Headers[name] = existing.Count == 0 ? new StringValues(value) : StringValues.Concat(existing, value);
         }
 
-        if (head.ContentLength is { } declared && head.Status is not (StatusCodes.Status204NoContent or StatusCodes.Status304NotModified))
+        if (head.ContentLength is { } declared
+            && head.Status is not (StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent or StatusCodes.Status304NotModified))
         {
             response.ContentLength = declared;
         }
@@ -392,45 +424,23 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CopyChunkedAsync(ReplicaConnection connection, Stream body)
     {
+        var decoder = new ChunkedDecoder();
         while (true)
         {
-            long size = ParseChunkSize(await ReadLineAsync(connection));
-            if (size == 0)
+            connection.Start += decoder.Decode(connection.Buffer.AsSpan(connection.Start, connection.Buffered), out int data);
+            if (data > 0)
             {
-                while ((await ReadLineAsync(connection)).Length > 0)
-                {
-                    // trailers are not forwarded (HTTP/1.1 clients rarely read them; YARP forwards them only over HTTP/2)
-                }
-
+                await body.WriteAsync(connection.Buffer.AsMemory(connection.Start - data, data));
+            }
+            else if (decoder.IsDone)
+            {
                 return;
             }
-
-            await CopyLengthAsync(connection, body, size);
-            if ((await ReadLineAsync(connection)).Length != 0)
+            else
             {
-                throw new ReplicaProtocolException("a chunk of the response body was longer than its declared size");
+                await FillOrThrowAsync(connection, "the chunked response body ended early");
             }
         }
-    }
-
-    /// <summary>The next CRLF-terminated line (without the CRLF), consumed from the buffer.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadOnlyMemory<byte>> ReadLineAsync(ReplicaConnection connection)
-    {
-        int end;
-        while ((end = connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf("\r\n"u8)) < 0)
-        {
-            if (connection.Buffered > 4096)
-            {
-                throw new ReplicaProtocolException("a chunk header or trailer line of the response is too long");
-            }
-
-            await FillOrThrowAsync(connection, "the chunked response body ended early");
-        }
-
-        var line = connection.Buffer.AsMemory(connection.Start, end);
-        connection.Start += end + 2;
-        return line;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -442,20 +452,5 @@ internal sealed class Http1Forwarder(TimeSpan timeout)
         }
 
         connection.Touch();
-    }
-
-    private static long ParseChunkSize(ReadOnlyMemory<byte> line)
-    {
-        var span = line.Span;
-        int extension = span.IndexOf((byte)';');
-        if (extension >= 0)
-        {
-            span = span[..extension];
-        }
-
-        span = span.TrimEnd(" \t"u8);
-        return Utf8Parser.TryParse(span, out long size, out int consumed, 'x') && consumed == span.Length && size >= 0
-            ? size
-            : throw new ReplicaProtocolException($"bad chunk size '{Encoding.ASCII.GetString(span)}' in the response body");
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
@@ -8,10 +7,9 @@ namespace Serving.Gateway.Proxy.Http1;
 /// One keep-alive HTTP/1.1 connection to a replica: the socket, a receive buffer holding what has been read but not
 /// yet consumed, the head of the response being read, and the cancellation of the request it carries.
 /// <para>
-/// Timeouts are deadlines checked by one heartbeat for all connections (as Kestrel does), so a request pays two
-/// field writes for its timeout instead of timer operations. The heartbeat claims an expired deadline before it
-/// cancels, so a cancellation never reaches a later request on the same connection, and a connection whose request
-/// timed out is never pooled.
+/// Timeouts are deadlines checked by the gateway's <see cref="ConnectionHeartbeat"/>. The heartbeat claims an expired
+/// deadline before it cancels, so a cancellation never reaches a later request on the same connection, and a
+/// connection whose request timed out is never pooled. The connection holds one of its pool's slots until disposed.
 /// </para>
 /// <para>
 /// While idle in its pool a connection keeps a zero-byte read pending (as <c>SocketsHttpHandler</c> does): bytes or
@@ -25,27 +23,26 @@ internal sealed class ReplicaConnection : IDisposable
     /// <summary>A response head must fit in the buffer; larger heads fail the request with a clear message.</summary>
     public const int BufferSize = 16 * 1024;
 
-    /// <summary>How often deadlines are checked: a request times out up to this much after its deadline.</summary>
-    public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
-
     private const long Claimed = -1;
 
-    private static readonly ConcurrentDictionary<ReplicaConnection, byte> Open = new();
-    private static readonly Timer Heartbeat = new(static _ => CheckDeadlines(), null, HeartbeatPeriod, HeartbeatPeriod);
-
     private readonly Socket _socket;
+    private readonly ReplicaConnections _pool;
     private CancellationTokenSource _cancellation = new();
-    private long _timeoutMs;
-    private long _deadline; // Environment.TickCount64 in ms; 0 while no request is carried; Claimed once timed out
+    private long _timeout;
+    private long _deadline; // heartbeat timestamp; 0 while no request is carried; Claimed once timed out
     private ValueTask<int> _idleRead;
     private bool _idleReadPending;
+    private int _disposed;
 
-    public ReplicaConnection(Socket socket)
+    public ReplicaConnection(Socket socket, ReplicaConnections pool, ConnectionHeartbeat heartbeat)
     {
         _socket = socket;
-        Open.TryAdd(this, 0);
-        GC.KeepAlive(Heartbeat);
+        _pool = pool;
+        Heartbeat = heartbeat;
+        heartbeat.Track(this);
     }
+
+    public ConnectionHeartbeat Heartbeat { get; }
 
     public byte[] Buffer { get; } = new byte[BufferSize];
 
@@ -63,7 +60,7 @@ internal sealed class ReplicaConnection : IDisposable
     /// <summary>Set once the connection has carried a request: a failure before any response byte may then be retried.</summary>
     public bool Reused { get; set; }
 
-    /// <summary><see cref="Environment.TickCount64"/> when the connection last went idle.</summary>
+    /// <summary>Heartbeat timestamp of when the connection last went idle.</summary>
     public long LastUsed { get; set; }
 
     /// <summary>The current request passed its deadline (the heartbeat cancelled it).</summary>
@@ -107,8 +104,8 @@ internal sealed class ReplicaConnection : IDisposable
             _cancellation = new CancellationTokenSource();
         }
 
-        _timeoutMs = (long)timeout.TotalMilliseconds;
-        Volatile.Write(ref _deadline, Environment.TickCount64 + _timeoutMs);
+        _timeout = Heartbeat.Ticks(timeout);
+        Volatile.Write(ref _deadline, Heartbeat.Now + _timeout);
     }
 
     /// <summary>Pushes the deadline back after the replica showed activity (YARP's activity timeout has the same meaning).</summary>
@@ -117,7 +114,7 @@ internal sealed class ReplicaConnection : IDisposable
         long current = Volatile.Read(ref _deadline);
         if (current > 0)
         {
-            Interlocked.CompareExchange(ref _deadline, Environment.TickCount64 + _timeoutMs, current);
+            Interlocked.CompareExchange(ref _deadline, Heartbeat.Now + _timeout, current);
         }
     }
 
@@ -207,11 +204,28 @@ internal sealed class ReplicaConnection : IDisposable
         return Received(await ReceiveAsync());
     }
 
+    /// <summary>Called by the heartbeat: cancels the request if it is past its deadline.</summary>
+    public void CheckDeadline(long now)
+    {
+        long deadline = Volatile.Read(ref _deadline);
+        if (deadline > 0 && now > deadline && Interlocked.CompareExchange(ref _deadline, Claimed, deadline) == deadline)
+        {
+            Cancel();
+        }
+    }
+
+    /// <summary>Closes the connection and gives its slot back to the pool.</summary>
     public void Dispose()
     {
-        Open.TryRemove(this, out _);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Heartbeat.Untrack(this);
         _socket.Dispose();
         _cancellation.Dispose();
+        _pool.Released();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -222,26 +236,6 @@ internal sealed class ReplicaConnection : IDisposable
         {
             int sent = await _socket.SendAsync(bytes, SocketFlags.None, Token);
             bytes = bytes[sent..];
-        }
-    }
-
-    private static int s_beats;
-
-    private static void CheckDeadlines()
-    {
-        long now = Environment.TickCount64;
-        foreach (var (connection, _) in Open)
-        {
-            long deadline = Volatile.Read(ref connection._deadline);
-            if (deadline > 0 && now > deadline && Interlocked.CompareExchange(ref connection._deadline, Claimed, deadline) == deadline)
-            {
-                connection.Cancel();
-            }
-        }
-
-        if (++s_beats % 16 == 0)
-        {
-            ReplicaConnections.TrimAll(now); // every 4 s: idle connections past their time, or that the replica closed
         }
     }
 }

@@ -1,15 +1,15 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
 namespace Serving.Gateway.Proxy.Http1;
 
 /// <summary>
-/// The idle keep-alive connections to one replica (last in, first out, so a few warm connections carry the load) and
-/// how to open a new one. Owned by the replica: when the replica leaves routing the pool is disposed, its idle
-/// connections close, and connections still carrying a request close when they come back. Every few seconds the
-/// heartbeat trims idle connections past <see cref="IdleTimeout"/> or that the replica closed, so none linger
-/// half-closed under the warm ones.
+/// The keep-alive connections to one replica: the idle ones (last in, first out, so a few warm connections carry the
+/// load), how to open a new one, and the bound on how many may be open at once. At the bound a request waits for a
+/// connection to come back (it is handed over at once) or for one to close (its slot is handed over), in arrival order.
+/// Owned by the replica: when the replica leaves routing the pool is disposed, its idle connections close, and
+/// connections still carrying a request close when they come back. The gateway's <see cref="ConnectionHeartbeat"/>
+/// trims idle connections past <see cref="IdleTimeout"/> or that the replica closed, so none linger half-closed.
 /// </summary>
 internal sealed class ReplicaConnections : IDisposable
 {
@@ -20,23 +20,26 @@ internal sealed class ReplicaConnections : IDisposable
 
     private const int MaxIdle = 512;
 
-    private static readonly ConcurrentDictionary<ReplicaConnections, byte> Pools = new();
-
     private readonly Lock _lock = new();
     private readonly Stack<ReplicaConnection> _idle = new(); // a locked stack: ConcurrentStack allocates a node per push
+    private readonly Queue<TaskCompletionSource<ReplicaConnection?>> _waiters = new();
 
     private readonly EndPoint _endpoint;
+    private ConnectionHeartbeat? _heartbeat;
+    private int _open; // connections holding a slot: idle, carrying a request, or connecting
     private bool _disposed;
 
     private ReplicaConnections(EndPoint endpoint, string authority)
     {
         _endpoint = endpoint;
         Authority = authority;
-        Pools.TryAdd(this, 0);
     }
 
     /// <summary>The replica's <c>host:port</c>: the Host header it gets when the client sent none.</summary>
     public string Authority { get; }
+
+    /// <summary>Connections open (or opening) now.</summary>
+    public int Open => Volatile.Read(ref _open);
 
     /// <summary>A pool for a plain <c>http://host:port</c> base address with no path; null for anything else.</summary>
     public static ReplicaConnections? For(string address)
@@ -52,9 +55,10 @@ internal sealed class ReplicaConnections : IDisposable
     }
 
     /// <summary>An idle connection, or null when there is none to reuse.</summary>
-    public ReplicaConnection? TryRent()
+    public ReplicaConnection? TryRent(ConnectionHeartbeat heartbeat)
     {
-        long now = Environment.TickCount64;
+        Attach(heartbeat);
+        long now = heartbeat.Now;
         while (true)
         {
             ReplicaConnection? connection;
@@ -75,35 +79,52 @@ internal sealed class ReplicaConnections : IDisposable
         }
     }
 
-    /// <summary>Closes idle connections of every pool that are past <see cref="IdleTimeout"/> or that the replica closed.</summary>
-    internal static void TrimAll(long now)
+    /// <summary>
+    /// A new connection, or at the bound of <paramref name="limit"/> open connections the first one another request gives
+    /// back (then a reused one), waiting at most <paramref name="wait"/>.
+    /// </summary>
+    public async ValueTask<ReplicaConnection> ConnectAsync(ConnectionHeartbeat heartbeat, int limit, TimeSpan wait, CancellationToken cancellationToken)
     {
-        foreach (var (pool, _) in Pools)
+        Attach(heartbeat);
+        TaskCompletionSource<ReplicaConnection?>? waiter = null;
+        lock (_lock)
         {
-            pool.Trim(now);
+            if (_open < limit)
+            {
+                _open++;
+            }
+            else
+            {
+                waiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Enqueue(waiter);
+            }
         }
-    }
 
-    public async ValueTask<ReplicaConnection> ConnectAsync(CancellationToken cancellationToken)
-    {
-        // A name may resolve to either family: a dual-mode socket takes both.
+        if (waiter is not null && await WaitAsync(waiter, heartbeat.Time, limit, wait, cancellationToken) is { } handedOver)
+        {
+            return handedOver;
+        }
+
+        // A slot is ours: open the connection in it.
         var socket = _endpoint is IPEndPoint ip ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(ConnectTimeout);
-            await socket.ConnectAsync(_endpoint, timeout.Token);
-            return new ReplicaConnection(socket);
+            using var timeout = new CancellationTokenSource(ConnectTimeout, heartbeat.Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            await socket.ConnectAsync(_endpoint, linked.Token);
+            return new ReplicaConnection(socket, this, heartbeat);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
+            Released();
             throw new IOException($"connecting to {Authority} timed out after {ConnectTimeout.TotalSeconds:0} s");
         }
         catch
         {
             socket.Dispose();
+            Released();
             throw;
         }
     }
@@ -112,7 +133,18 @@ internal sealed class ReplicaConnections : IDisposable
     public void Return(ReplicaConnection connection)
     {
         connection.Reused = true;
-        connection.LastUsed = Environment.TickCount64;
+        connection.LastUsed = connection.Heartbeat.Now;
+        lock (_lock)
+        {
+            while (!_disposed && _waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(connection))
+                {
+                    return; // handed over: its pending read would be the next request's anyway
+                }
+            }
+        }
+
         if (connection.StartIdleRead())
         {
             lock (_lock)
@@ -128,6 +160,23 @@ internal sealed class ReplicaConnections : IDisposable
         connection.Dispose();
     }
 
+    /// <summary>A connection closed: its slot goes to the first waiter, if any.</summary>
+    public void Released()
+    {
+        lock (_lock)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(null))
+                {
+                    return;
+                }
+            }
+
+            _open--;
+        }
+    }
+
     public void Dispose()
     {
         ReplicaConnection[] idle;
@@ -138,18 +187,15 @@ internal sealed class ReplicaConnections : IDisposable
             _idle.Clear();
         }
 
-        Pools.TryRemove(this, out _);
+        _heartbeat?.Untrack(this);
         foreach (var connection in idle)
         {
             connection.Dispose();
         }
     }
 
-    /// <summary>Young enough, and the replica neither sent anything nor closed while it was idle.</summary>
-    private static bool IsReusable(ReplicaConnection connection, long now) =>
-        now - connection.LastUsed < (long)IdleTimeout.TotalMilliseconds && !connection.IsStale;
-
-    private void Trim(long now)
+    /// <summary>Closes idle connections past <see cref="IdleTimeout"/> or that the replica closed (called by the heartbeat).</summary>
+    internal void Trim(long now)
     {
         List<ReplicaConnection>? expired = null;
         lock (_lock)
@@ -177,4 +223,34 @@ internal sealed class ReplicaConnections : IDisposable
             connection.Dispose();
         }
     }
+
+    private async ValueTask<ReplicaConnection?> WaitAsync(
+        TaskCompletionSource<ReplicaConnection?> waiter, TimeProvider time, int limit, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(wait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using (linked.Token.UnsafeRegister(static state => ((TaskCompletionSource<ReplicaConnection?>)state!).TrySetCanceled(), waiter))
+        {
+            try
+            {
+                return await waiter.Task;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"all {limit} connections to {Authority} stayed busy for {wait.TotalSeconds:0.#} s");
+            }
+        }
+    }
+
+    private void Attach(ConnectionHeartbeat heartbeat)
+    {
+        if (_heartbeat is null && Interlocked.CompareExchange(ref _heartbeat, heartbeat, null) is null)
+        {
+            heartbeat.Track(this);
+        }
+    }
+
+    /// <summary>Young enough, and the replica neither sent anything nor closed while it was idle.</summary>
+    private bool IsReusable(ReplicaConnection connection, long now) =>
+        now - connection.LastUsed < connection.Heartbeat.Ticks(IdleTimeout) && !connection.IsStale;
 }

@@ -13,21 +13,30 @@ internal struct RequestWriter : IHeaderSink
     public RequestWriter(int capacity)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(capacity);
-        IsAscii = true;
+        IsEncodable = true;
     }
 
-    /// <summary>False once a text was not ASCII (the bytes written are then not to be sent).</summary>
-    public bool IsAscii { get; private set; }
+    /// <summary>
+    /// False once a text could not be written as it is: the request target not ASCII, or a header value with a
+    /// character beyond Latin-1 (the bytes written are then not to be sent).
+    /// </summary>
+    public bool IsEncodable { get; private set; }
 
     public readonly ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
 
     public void Set(string name, string value) => Header(name, value);
 
+    public readonly void Remove(string name)
+    {
+        // the direct path copies none of the headers the gateway replaces
+    }
+
+    /// <summary>A header line; the value as Latin-1, so that bytes a client sent beyond ASCII reach the replica as they were.</summary>
     public void Header(string name, string? value)
     {
         Ascii(name);
         Ascii(": ");
-        Ascii(value);
+        Latin1(value);
         Ascii("\r\n");
     }
 
@@ -41,10 +50,31 @@ internal struct RequestWriter : IHeaderSink
         Ensure(text.Length);
         if (System.Text.Ascii.FromUtf16(text, _buffer.AsSpan(_length), out int written) != OperationStatus.Done)
         {
-            IsAscii = false;
+            IsEncodable = false;
         }
 
         _length += written;
+    }
+
+    private void Latin1(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        Ensure(text.Length);
+        if (System.Text.Ascii.FromUtf16(text, _buffer.AsSpan(_length), out int written) == OperationStatus.Done)
+        {
+            _length += written;
+            return;
+        }
+
+        foreach (char c in text)
+        {
+            IsEncodable &= c <= 0xFF;
+            _buffer[_length++] = (byte)c;
+        }
     }
 
     public void Byte(byte value)

@@ -1,13 +1,8 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 
 namespace Serving.Gateway.Proxy.Http1;
-
-/// <summary>The replica closed a connection before sending any byte of a response.</summary>
-internal sealed class ReplicaClosedException() : IOException("the replica closed the connection before answering");
-
-/// <summary>The replica's response is not valid HTTP/1.1 (or exceeds what the gateway accepts).</summary>
-internal sealed class ReplicaProtocolException(string message) : Exception(message);
 
 internal enum Framing
 {
@@ -18,12 +13,22 @@ internal enum Framing
 }
 
 /// <summary>
-/// A parsed response head: status, end-to-end headers, and how the body is delimited. One per connection, parsed
+/// A parsed response head: status, end-to-end headers, and how the body is delimited. Strict, as a proxy must be
+/// (RFC 9112): HTTP/1.0 or 1.1 only, header names are tokens, values hold no control characters but tab,
+/// Content-Length is digits only (and agrees with itself), a Transfer-Encoding other than <c>chunked</c> is refused,
+/// and 1xx, 204, 205 and 304 responses have no body whatever they declare. One per connection, parsed
 /// again for every response; a header whose name and value are byte for byte the previous response's at the same
 /// position keeps its strings (replicas repeat Content-Type, Server and mostly Date), as Kestrel does for requests.
 /// </summary>
 internal sealed class ResponseHead
 {
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
+    // Control characters but horizontal tab, and DEL: never in a field value (RFC 9110 §5.5).
+    private static readonly SearchValues<byte> ValueControls = SearchValues.Create(
+        [.. Enumerable.Range(0, 32).Where(b => b != '\t').Select(b => (byte)b), (byte)127]);
+
     public int Status { get; private set; }
 
     public List<(string Name, string Value)> Headers { get; } = new(8);
@@ -39,18 +44,19 @@ internal sealed class ResponseHead
     {
         int lineEnd = head.IndexOf("\r\n"u8);
         var statusLine = head[..lineEnd];
-        if (statusLine.Length < 12 || !statusLine.StartsWith("HTTP/1."u8) || statusLine[8] != ' '
-            || !Utf8Parser.TryParse(statusLine.Slice(9, 3), out int status, out int digits) || digits != 3 || status < 100
-            || (statusLine.Length > 12 && statusLine[12] != ' '))
+        if (statusLine.Length < 12 || !(statusLine.StartsWith("HTTP/1.1 "u8) || statusLine.StartsWith("HTTP/1.0 "u8))
+            || !IsDigits(statusLine.Slice(9, 3)) || statusLine[9] == '0' || (statusLine.Length > 12 && statusLine[12] != ' ')
+            || statusLine[12..].IndexOfAny(ValueControls) >= 0)
         {
-            throw new ReplicaProtocolException($"bad status line '{Printable(statusLine)}'");
+            throw new ReplicaProtocolException("bad status line", Printable(statusLine));
         }
 
+        int status = ((statusLine[9] - '0') * 100) + ((statusLine[10] - '0') * 10) + (statusLine[11] - '0');
         Status = status;
         bool http11 = statusLine[7] == (byte)'1';
         KeepAlive = http11;
         ContentLength = null;
-        bool chunked = false, transferEncoding = false, close = false;
+        bool transferEncoding = false, close = false;
         int count = 0;
         var rest = head[(lineEnd + 2)..];
         while (!rest.IsEmpty)
@@ -59,9 +65,9 @@ internal sealed class ResponseHead
             var line = rest[..lineEnd];
             rest = rest[(lineEnd + 2)..];
             int colon = line.IndexOf((byte)':');
-            if (colon <= 0 || line[0] is (byte)' ' or (byte)'\t' || line[colon - 1] is (byte)' ' or (byte)'\t')
+            if (colon <= 0 || line[..colon].IndexOfAnyExcept(TokenChars) >= 0 || line[(colon + 1)..].IndexOfAny(ValueControls) >= 0)
             {
-                throw new ReplicaProtocolException($"bad header line '{Printable(line)}' in the response");
+                throw new ReplicaProtocolException("bad header line", Printable(line));
             }
 
             var name = line[..colon];
@@ -73,20 +79,30 @@ internal sealed class ResponseHead
                     KeepAlive |= Contains(value, "keep-alive"u8);
                     continue;
                 case 14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8):
-                    if (!Utf8Parser.TryParse(value, out long length, out int used) || used != value.Length || length < 0
+                    if (!IsDigits(value) || !Utf8Parser.TryParse(value, out long length, out int used) || used != value.Length
                         || (ContentLength is { } earlier && earlier != length))
                     {
-                        throw new ReplicaProtocolException($"bad Content-Length '{Printable(value)}' in the response");
+                        throw new ReplicaProtocolException("bad Content-Length", Printable(value));
                     }
 
                     ContentLength = length;
                     continue;
                 case 17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8):
+                    // Only chunked: another coding would reach the client undecoded, or be framed by the close (RFC 9112 §6.3).
+                    if (!Ascii.EqualsIgnoreCase(value, "chunked"u8) || transferEncoding)
+                    {
+                        throw new ReplicaProtocolException("a Transfer-Encoding other than chunked", Printable(value));
+                    }
+
                     transferEncoding = true;
-                    chunked = LastToken(value, "chunked"u8); // chunked must be the final coding (RFC 9112 §6.1)
                     continue;
-                case 2 or 7 or 10 or 16 when HopByHopHeaders.Contains(name):
-                    continue;
+                default:
+                    if (HopByHopHeaders.Contains(name))
+                    {
+                        continue;
+                    }
+
+                    break;
             }
 
             if (count < Headers.Count)
@@ -114,15 +130,18 @@ internal sealed class ResponseHead
             KeepAlive = false; // both framings, or Transfer-Encoding in HTTP/1.0: a smuggling risk, do not reuse (§6.3)
         }
 
-        if (headRequest || status < 200 || status is 204 or 304)
+        if (headRequest || status < 200 || status is 204 or 205 or 304)
         {
+            // No body whatever the head declares; bytes a 204 or 205 declared would follow unframed: do not reuse.
             Framing = Framing.None;
+            if (status is 204 or 205 && (transferEncoding || ContentLength > 0))
+            {
+                KeepAlive = false;
+            }
         }
         else if (transferEncoding)
         {
-            // Transfer-Encoding wins over Content-Length; without chunked last, the body runs until close (RFC 9112 §6.3).
-            Framing = chunked ? Framing.Chunked : Framing.UntilClose;
-            KeepAlive &= chunked;
+            Framing = Framing.Chunked; // Transfer-Encoding wins over Content-Length (RFC 9112 §6.3)
             ContentLength = null;
         }
         else if (ContentLength is not null)
@@ -136,11 +155,7 @@ internal sealed class ResponseHead
         }
     }
 
-    private static bool LastToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
-    {
-        int comma = value.LastIndexOf((byte)',');
-        return Ascii.EqualsIgnoreCase(value[(comma + 1)..].Trim(" \t"u8), token);
-    }
+    private static bool IsDigits(ReadOnlySpan<byte> text) => !text.IsEmpty && text.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
 
     private static bool Contains(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
     {

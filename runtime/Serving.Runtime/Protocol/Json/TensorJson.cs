@@ -250,7 +250,11 @@ internal static class TensorJson
             raw = raw[..40] + "...";
         }
 
-        return InferenceException.BadInput($"input '{name}': element {index} is not a valid {type.WireName()}: {raw}");
+        string why = element.ValueKind != JsonValueKind.Number ? ""
+            : type is DataType.FP32 or DataType.FP64 ? $" (outside {type.WireName()}'s finite range)"
+            : element.TryGetInt64(out _) || element.TryGetUInt64(out _) ? $" (outside {type.WireName()}'s range)"
+            : " (not an integer, or outside the range of any integer type)";
+        return InferenceException.BadInput($"input '{name}': element {index} is not a valid {type.WireName()}: {raw}{why}");
     }
 
     private interface IElementReader<T>
@@ -311,7 +315,8 @@ internal static class TensorJson
         {
             if (e.ValueKind == JsonValueKind.Number)
             {
-                return e.TryGetSingle(out value);
+                // .NET parses a number beyond float's range as an infinity: refused, it is not the number the client sent.
+                return e.TryGetSingle(out value) && float.IsFinite(value);
             }
 
             double named = 0;
@@ -328,7 +333,7 @@ internal static class TensorJson
             value = 0;
             return e.ValueKind switch
             {
-                JsonValueKind.Number => e.TryGetDouble(out value),
+                JsonValueKind.Number => e.TryGetDouble(out value) && double.IsFinite(value),
                 JsonValueKind.String => TryNamed(e.GetString(), out value),
                 _ => false,
             };

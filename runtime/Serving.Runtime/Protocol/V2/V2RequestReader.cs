@@ -31,7 +31,7 @@ internal static class V2RequestReader
         }
 
         string? id = null;
-        if (root.TryGetProperty("id", out var idElement))
+        if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind != JsonValueKind.Null)
         {
             id = idElement.ValueKind == JsonValueKind.String
                 ? idElement.GetString()
@@ -63,6 +63,12 @@ internal static class V2RequestReader
 
     public static JsonDocument ParseJson(ReadOnlyMemory<byte> json)
     {
+        // JsonDocument checks string contents only when they are read (GetString throws InvalidOperationException then).
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            throw InferenceException.BadInput("malformed JSON: the request is not valid UTF-8");
+        }
+
         try
         {
             return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
@@ -197,9 +203,11 @@ internal static class V2RequestReader
         return shape;
     }
 
+    /// <summary>The outputs asked for; null (every output, in the model's order) when absent, null or empty, as Triton and KServe do.</summary>
     private static List<RequestedOutput>? ReadOutputs(JsonElement root)
     {
-        if (!root.TryGetProperty("outputs", out var outputs))
+        if (!root.TryGetProperty("outputs", out var outputs) || outputs.ValueKind == JsonValueKind.Null
+            || (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() == 0))
         {
             return null;
         }
@@ -222,6 +230,7 @@ internal static class V2RequestReader
         return requested;
     }
 
+    /// <summary>A parameter's value; parameters absent or <c>null</c> (KServe's optional field) have none.</summary>
     private static JsonElement? Parameter(JsonElement owner, string name) =>
         owner.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
         && parameters.TryGetProperty(name, out var value)
