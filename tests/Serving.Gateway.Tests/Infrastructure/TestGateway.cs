@@ -7,6 +7,7 @@ using Serving.Gateway.Hosting;
 using Serving.Gateway.Model;
 using Serving.Gateway.Revisions;
 using Serving.Gateway.Routing;
+using Serving.Gateway.Sources;
 
 namespace Serving.Gateway.Tests.Infrastructure;
 
@@ -34,7 +35,7 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(
         Func<GatewayOptions, GatewayOptions>? options = null, ITrafficDraw? draw = null, IActivationSignal? signal = null, ITrafficDraw? splitterDraw = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null, IRouteSource? routes = null)
     {
         var baseOptions = new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning };
         var app = GatewayHost.Build(options?.Invoke(baseOptions) ?? baseOptions, builder =>
@@ -52,6 +53,11 @@ internal sealed class TestGateway : IAsyncDisposable
             if (time is not null)
             {
                 builder.Services.AddSingleton(time);
+            }
+
+            if (routes is not null)
+            {
+                builder.Services.AddSingleton(routes);
             }
 
             if (splitterDraw is not null)
