@@ -201,17 +201,17 @@ internal sealed partial class LocalBackend : IServingBackend, IAsyncDisposable
     private LiveRevision Start(ServiceKey service, string component, RevisionRecord revision, bool wasReady)
     {
         var template = revision.Template!;
-        var (command, error) = _launcher.Command(template, Path.Combine(_options.ScratchDirectory, service.Namespace, revision.Name));
+        string scratch = Path.Combine(_options.ScratchDirectory, service.Namespace, revision.Name);
         var config = AutoscalingConfigFor(template, revision.Name);
         var key = new RevisionKey(service.Namespace, service.Name, ComponentOf(component), revision.Name);
         LiveRevision? live = null;
         var runner = new RevisionRunner(
-            revision, command, error, _options.Replicas, (address, token) => live!.DrainedAsync(address, token), _starts, _time, _logger);
+            revision, () => _launcher.Command(template, scratch), _options.Replicas, (address, token) => live!.DrainedAsync(address, token), _starts, _time, _logger);
         live = new LiveRevision(key, runner, new RevisionAutoscaler(config, _time));
         runner.Changed += _ => Changed?.Invoke(service);
         if (runner.Phase == RevisionPhase.Failed)
         {
-            LogCannotRun(_logger, revision.Name, error ?? "");
+            LogCannotRun(_logger, revision.Name, runner.Message ?? "");
             Changed?.Invoke(service); // the plan was made before this was known: reconcile again
             return live;
         }

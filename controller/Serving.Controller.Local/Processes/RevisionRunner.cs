@@ -10,7 +10,8 @@ namespace Serving.Controller.Local.Processes;
 /// taken out of routing before it is stopped, so no request meets a dying process. A start that fails (the process exits,
 /// or misses its start deadline) or a replica that crashes is retried with the kubelet's CrashLoopBackOff; the revision is
 /// <see cref="RevisionPhase.Failed"/> until a replica is ready once, then <see cref="RevisionPhase.Ready"/> for good.
-/// A revision that cannot run here at all (no command) fails for good.
+/// A start with no command yet (its model folder is missing) is a failed start too; a revision that can never run here
+/// (a custom image, remote storage) fails for good.
 /// </summary>
 internal sealed partial class RevisionRunner : IAsyncDisposable
 {
@@ -18,7 +19,8 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly List<Entry> _replicas = [];
-    private readonly RuntimeCommand? _command;
+    private readonly Func<Launch> _launch;
+    private readonly bool _impossible;
     private readonly ReplicaTimings _timings;
     private readonly Func<string, CancellationToken, Task> _drained;
     private readonly ILogger _logger;
@@ -32,21 +34,23 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
     private bool _restartScheduled;
 
     /// <param name="drained">Completes once the gateway no longer routes to a replica's address and its requests there are done.</param>
+    /// <param name="launch">How to start a replica now; asked at every start.</param>
     public RevisionRunner(
-        RevisionRecord revision, RuntimeCommand? command, string? error, ReplicaTimings timings, Func<string, CancellationToken, Task> drained,
+        RevisionRecord revision, Func<Launch> launch, ReplicaTimings timings, Func<string, CancellationToken, Task> drained,
         StartHistory history, TimeProvider clock, ILogger logger)
     {
         _history = history;
         _clock = clock;
         Revision = revision;
-        _command = command;
+        _launch = launch;
         _timings = timings;
         _drained = drained;
         _logger = logger;
-        if (command is null)
+        if (launch() is { Command: null, Permanent: true } impossible)
         {
+            _impossible = true;
             Phase = RevisionPhase.Failed;
-            Message = error;
+            Message = impossible.Error;
         }
     }
 
@@ -115,7 +119,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
     /// </summary>
     public void ScaleTo(int replicas, long activatedAt = 0)
     {
-        if (_command is null || _disposed.IsCancellationRequested)
+        if (_impossible || _disposed.IsCancellationRequested)
         {
             return;
         }
@@ -178,6 +182,13 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
 
     private void Start(long activatedAt)
     {
+        var launch = _launch();
+        if (launch.Command is not { } command)
+        {
+            _ = OnReplicaFailedAsync(null, launch.Error ?? "it cannot be started", null);
+            return;
+        }
+
         int number = Interlocked.Increment(ref _started);
         var timeline = new StartTimeline($"{Name}#{number}", _clock);
         if (activatedAt != 0)
@@ -186,7 +197,7 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         }
 
         _history.Add(timeline);
-        var process = ReplicaProcess.Start(_command!, timeline.Replica, timeline, _logger);
+        var process = ReplicaProcess.Start(command, timeline.Replica, timeline, _logger);
         var entry = new Entry(process, number);
         lock (_lock)
         {
@@ -286,10 +297,13 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>A replica failed to start or died unasked: it is removed, and started again after the backoff.</summary>
-    private async Task OnReplicaFailedAsync(Entry entry, string message, int? exitCode)
+    /// <summary>
+    /// A replica failed to start or died unasked (<paramref name="entry"/> null: it could not even be spawned): it is
+    /// removed, and started again after the backoff.
+    /// </summary>
+    private async Task OnReplicaFailedAsync(Entry? entry, string message, int? exitCode)
     {
-        if (_disposed.IsCancellationRequested || (entry.Process.StopRequested && !entry.Failed))
+        if (_disposed.IsCancellationRequested || (entry is not null && entry.Process.StopRequested && !entry.Failed))
         {
             return;
         }
@@ -298,8 +312,12 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
         bool schedule;
         lock (_lock)
         {
-            _replicas.Remove(entry);
-            if (entry.ReadySince != 0 && _clock.GetElapsedTime(entry.ReadySince) >= _timings.BackoffReset)
+            if (entry is not null)
+            {
+                _replicas.Remove(entry);
+            }
+
+            if (entry is { ReadySince: not 0 } && _clock.GetElapsedTime(entry.ReadySince) >= _timings.BackoffReset)
             {
                 _backoffStep = 0;
             }
@@ -320,8 +338,12 @@ internal sealed partial class RevisionRunner : IAsyncDisposable
             _restartScheduled = true;
         }
 
-        LogReplicaFailed(_logger, entry.Process.Name, delay.TotalSeconds, message);
-        await entry.Process.DisposeAsync();
+        LogReplicaFailed(_logger, entry?.Process.Name ?? Name, delay.TotalSeconds, message);
+        if (entry is not null)
+        {
+            await entry.Process.DisposeAsync();
+        }
+
         Changed?.Invoke(this);
         if (!schedule)
         {

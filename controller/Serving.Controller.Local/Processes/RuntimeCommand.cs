@@ -6,6 +6,15 @@ namespace Serving.Controller.Local.Processes;
 public sealed record RuntimeCommand(string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>
+/// How to start a revision's replica now: the command, or why not. <paramref name="Permanent"/> errors can never run here
+/// (a custom image, remote storage); others may pass later (a model folder not there yet) and are retried as failed starts.
+/// </summary>
+public sealed record Launch(RuntimeCommand? Command, string? Error, bool Permanent)
+{
+    public static Launch Of(RuntimeCommand command) => new(command, null, false);
+}
+
+/// <summary>
 /// Turns a revision's template into the command line of a local runtime process: the container's arguments as the
 /// ServingRuntime renders them, with the model directory, port and address this machine gives it. Only templates
 /// that run this platform's runtime image can run locally; anything else is refused with a message that says why.
@@ -19,21 +28,21 @@ public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
 
     public string RuntimePath { get; } = runtimePath;
 
-    /// <summary>The command for one replica, or a reason why this template cannot run on this machine.</summary>
-    public (RuntimeCommand? Command, string? Error) Command(RevisionTemplate template, string scratch)
+    /// <summary>The command for one replica, or why this template cannot run on this machine (now, or ever).</summary>
+    public Launch Command(RevisionTemplate template, string scratch)
     {
         ArgumentNullException.ThrowIfNull(template);
         if (template.Image is not { } image || !IsRuntimeImage(image))
         {
-            return (null, template.Runtime is null
+            return new Launch(null, template.Runtime is null
                 ? $"the local backend runs ONNX models on its own runtime; a custom container (image {template.Image ?? "none"}) cannot run here"
-                : $"runtime {template.Runtime} uses image {template.Image ?? "none"}; the local backend runs only the {RuntimeImage} image");
+                : $"runtime {template.Runtime} uses image {template.Image ?? "none"}; the local backend runs only the {RuntimeImage} image", Permanent: true);
         }
 
-        var (modelDir, error) = ModelDirectory(template.StorageUri, scratch);
+        var (modelDir, error, permanent) = ModelDirectory(template.StorageUri, scratch);
         if (modelDir is null)
         {
-            return (null, error);
+            return new Launch(null, error, permanent);
         }
 
         var args = new List<string>();
@@ -46,7 +55,7 @@ public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
         args.AddRange(WithoutOverridden(template.Args));
         args.AddRange(["--model_dir", modelDir, "--http_port", "0", "--host", "127.0.0.1"]);
         string fileName = dll ? "dotnet" : RuntimePath;
-        return (new RuntimeCommand(fileName, args, template.Env), null);
+        return Launch.Of(new RuntimeCommand(fileName, args, template.Env));
     }
 
     private static bool IsRuntimeImage(string image)
@@ -65,11 +74,11 @@ public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
     /// A <c>file://</c> URI or a plain path (relative ones against the storage root) to a folder, or to a single model
     /// file, which is linked into a folder of its own as KServe's storage initializer would download it.
     /// </summary>
-    private (string? Dir, string? Error) ModelDirectory(string? storageUri, string scratch)
+    private (string? Dir, string? Error, bool Permanent) ModelDirectory(string? storageUri, string scratch)
     {
         if (string.IsNullOrEmpty(storageUri))
         {
-            return (null, "the model has no storageUri");
+            return (null, "the model has no storageUri", true);
         }
 
         string path = storageUri;
@@ -80,13 +89,13 @@ public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
         else if (path.Contains("://", StringComparison.Ordinal))
         {
             string scheme = path[..path.IndexOf("://", StringComparison.Ordinal)];
-            return (null, $"storageUri {storageUri}: {scheme}:// storage is not available on the local backend (no network); use file:// or a local path");
+            return (null, $"storageUri {storageUri}: {scheme}:// storage is not available on the local backend (no network); use file:// or a local path", true);
         }
 
         string full = Path.GetFullPath(path, storageRoot);
         if (Directory.Exists(full))
         {
-            return (full, null);
+            return (full, null, false);
         }
 
         if (File.Exists(full))
@@ -98,10 +107,10 @@ public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
                 File.CreateSymbolicLink(link, full);
             }
 
-            return (scratch, null);
+            return (scratch, null, false);
         }
 
-        return (null, $"storageUri {storageUri}: {full} does not exist");
+        return (null, $"storageUri {storageUri}: {full} does not exist", false); // it may appear: tried again with backoff
     }
 
     private static IEnumerable<string> WithoutOverridden(IReadOnlyList<string> args)
