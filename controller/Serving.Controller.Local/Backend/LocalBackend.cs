@@ -98,7 +98,7 @@ internal sealed partial class LocalBackend : IServingBackend, IAsyncDisposable
         var runningNames = running.Select(r => r.Record.Name).ToHashSet(StringComparer.Ordinal);
         var stale = live.Values.Where(l => !runningNames.Contains(l.Runner.Name)).ToList();
         stale.ForEach(l => live.Remove(l.Runner.Name));
-        Route(key, status);
+        Route(key, service with { Status = status });
         stale.ForEach(Retire);
         return ValueTask.CompletedTask;
     }
@@ -233,12 +233,12 @@ internal sealed partial class LocalBackend : IServingBackend, IAsyncDisposable
     }
 
     /// <summary>Hands the service's route to the gateway, then links each running revision to the gateway's view of it.</summary>
-    private void Route(ServiceKey key, InferenceServiceStatus status)
+    private void Route(ServiceKey key, InferenceService service)
     {
         var live = _live[key];
         var routed = new List<StartTimeline>();
         var stored = _store.Revisions(key).ToDictionary(r => r.Record.Name, r => r.Record.Template, StringComparer.Ordinal);
-        var route = ServiceRoutes.From(key.Namespace, key.Name, status, revision =>
+        var route = ServiceRoutes.From(service with { Metadata = service.Metadata with { Namespace = key.Namespace } }, revision =>
         {
             if (live.TryGetValue(revision, out var running))
             {

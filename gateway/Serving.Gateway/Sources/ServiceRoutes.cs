@@ -17,15 +17,20 @@ public sealed record RevisionEndpoints(IReadOnlyList<string> Ready, int Containe
 /// </summary>
 public static class ServiceRoutes
 {
+    /// <param name="service">The InferenceService as stored: metadata, spec and the status the controller wrote.</param>
     /// <param name="revisions">What a revision offers; null when it does not exist.</param>
     /// <remarks>
     /// Before any revision was ready, the latest created one takes the latest share, so that the first requests wait for
     /// it in the activator (Knative answers 503 until then). A service with a component that cannot serve (its spec was
     /// refused, no runtime serves its model, its first revision fails) has a <see cref="ServiceProblem"/>: 503 and why.
     /// </remarks>
-    public static ServiceRoute From(string @namespace, string name, InferenceServiceStatus? status, Func<string, RevisionEndpoints?> revisions)
+    public static ServiceRoute From(InferenceService service, Func<string, RevisionEndpoints?> revisions)
     {
+        ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(revisions);
+        string @namespace = string.IsNullOrEmpty(service.Metadata.Namespace) ? "default" : service.Metadata.Namespace;
+        string name = service.Metadata.Name ?? "";
+        var status = service.Status;
         var components = new Dictionary<Component, ComponentRoute>();
         string? protocol = null;
         ServiceProblem? problem = null;

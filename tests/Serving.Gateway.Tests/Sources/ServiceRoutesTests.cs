@@ -19,7 +19,7 @@ public sealed class ServiceRoutesTests
                 Target("iris-predictor-00002", 10, latest: true, tag: "latest"), Target("iris-predictor-00001", 90, latest: false, tag: "prev")),
             Condition(ConditionTypes.Ready, "True"));
 
-        var route = ServiceRoutes.From("default", "iris", status, r => r.EndsWith("1", StringComparison.Ordinal) ? One : One with { Ready = ["http://127.0.0.1:9002"] });
+        var route = ServiceRoutes.From(Service("iris", status), r => r.EndsWith("1", StringComparison.Ordinal) ? One : One with { Ready = ["http://127.0.0.1:9002"] });
 
         Assert.Null(route.Problem);
         Assert.Equal("v2", route.ProtocolVersion);
@@ -36,7 +36,7 @@ public sealed class ServiceRoutesTests
     {
         var status = Status(Predictor(null, "iris-predictor-00001", Target(null, 100, latest: true)), Condition(ConditionTypes.PredictorReady, "Unknown"));
 
-        var route = ServiceRoutes.From("default", "iris", status, _ => new RevisionEndpoints([]));
+        var route = ServiceRoutes.From(Service("iris", status), _ => new RevisionEndpoints([]));
 
         Assert.Null(route.Problem);
         Assert.Equal("iris-predictor-00001", route.Components[Component.Predictor].Traffic.Single().Revision);
@@ -50,7 +50,7 @@ public sealed class ServiceRoutesTests
             Condition(ConditionTypes.PredictorReady, "False", "RevisionFailed", "Revision \"iris-predictor-00001\" failed with message: model not found."),
             Condition(ConditionTypes.Ready, "False", "RevisionNotReady", "…"));
 
-        var route = ServiceRoutes.From("default", "iris", status, _ => new RevisionEndpoints([]));
+        var route = ServiceRoutes.From(Service("iris", status), _ => new RevisionEndpoints([]));
 
         Assert.Empty(route.Components);
         Assert.Equal(new ServiceProblem("RevisionFailed", "Revision \"iris-predictor-00001\" failed with message: model not found."), route.Problem);
@@ -63,21 +63,24 @@ public sealed class ServiceRoutesTests
         {
             Conditions = [Condition(ConditionTypes.PredictorReady, "False", "NoSupportingRuntime", "no runtime for sklearn"), Condition(ConditionTypes.Ready, "False", "NoSupportingRuntime", "no runtime for sklearn")],
         };
-        Assert.Equal(new ServiceProblem("NoSupportingRuntime", "no runtime for sklearn"), ServiceRoutes.From("default", "s", rejected, _ => null).Problem);
+        Assert.Equal(new ServiceProblem("NoSupportingRuntime", "no runtime for sklearn"), ServiceRoutes.From(Service("s", rejected), _ => null).Problem);
 
         var refusedUpdate = Status(
             Predictor("s-predictor-00001", "s-predictor-00001", Target("s-predictor-00001", 100, latest: true)),
             Condition(ConditionTypes.Ready, "True"), Condition(ConditionTypes.SpecAccepted, "False", "InvalidSpec", "typo"));
-        Assert.Null(ServiceRoutes.From("default", "s", refusedUpdate, _ => One).Problem);
+        Assert.Null(ServiceRoutes.From(Service("s", refusedUpdate), _ => One).Problem);
     }
 
     [Fact]
     public void Traffic_to_revisions_that_do_not_exist_is_not_routed_and_no_status_is_not_reconciled_yet()
     {
         var status = Status(Predictor("a-predictor-00001", "a-predictor-00001", Target("a-predictor-00001", 100, latest: true)), Condition(ConditionTypes.Ready, "True"));
-        Assert.NotNull(ServiceRoutes.From("default", "a", status, _ => null).Problem);
-        Assert.Equal("NotReconciled", ServiceRoutes.From("default", "a", null, _ => One).Problem!.Reason);
+        Assert.NotNull(ServiceRoutes.From(Service("a", status), _ => null).Problem);
+        Assert.Equal("NotReconciled", ServiceRoutes.From(Service("a", null), _ => One).Problem!.Reason);
     }
+
+    private static InferenceService Service(string name, InferenceServiceStatus? status) =>
+        new() { Metadata = new ObjectMeta { Name = name, Namespace = "default" }, Status = status };
 
     private static InferenceServiceStatus Status(ComponentStatusSpec predictor, params Condition[] conditions) => new()
     {
