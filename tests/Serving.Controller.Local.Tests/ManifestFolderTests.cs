@@ -105,4 +105,58 @@ public sealed class ManifestFolderTests
         Assert.Contains("does not exist", status["modelStatus"]!["lastFailureInfo"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("BlockedByFailedLoad", status["modelStatus"]!["transitionStatus"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task The_same_service_in_two_files_is_a_conflict_shown_on_both_and_the_first_keeps_serving()
+    {
+        await using var platform = await TestPlatform.StartAsync();
+        platform.Write("a.yaml", Manifests.Iris("iris", minReplicas: 1, version: "1"));
+        await TestPlatform.WaitUntilAsync(async () => await ScaleFromZeroTests.Ready(platform, "iris"), Long, "iris Ready");
+
+        platform.Write("b.yaml", Manifests.Iris("iris", minReplicas: 1, version: "2"));
+        await TestPlatform.WaitUntilAsync(async () => await platform.StatusAsync("b.yaml", "ManifestFile") is not null, Long, "the conflict shown");
+
+        var first = (await platform.StatusAsync("a.yaml", "ManifestFile"))!["conditions"]![0]!;
+        var second = (await platform.StatusAsync("b.yaml", "ManifestFile"))!["conditions"]![0]!;
+        Assert.Equal("Conflict", first["reason"]!.GetValue<string>());
+        Assert.Contains("also declared in b.yaml", first["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("already declared in a.yaml", second["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Task.Delay(500);
+        Assert.Equal("1", (await platform.InferAsync("iris")).Version); // the first file's copy keeps serving
+        Assert.Single(platform.Logs, l => l.Contains("already declared in a.yaml", StringComparison.Ordinal));
+
+        platform.Delete("b.yaml");
+        await TestPlatform.WaitUntilAsync(async () => await platform.StatusAsync("a.yaml", "ManifestFile") is null, Long, "the conflict resolved");
+    }
+
+    [Fact]
+    public async Task A_graph_whose_service_is_missing_answers_every_request_503_with_its_reason_until_the_service_comes()
+    {
+        await using var platform = await TestPlatform.StartAsync();
+        platform.Write("graph.yaml", """
+            apiVersion: serving.kserve.io/v1alpha1
+            kind: InferenceGraph
+            metadata:
+              name: g
+            spec:
+              nodes:
+                root:
+                  routerType: Sequence
+                  steps:
+                  - serviceName: iris
+            """);
+        await TestPlatform.WaitUntilAsync(async () => await platform.StatusAsync("g", "InferenceGraph") is not null, Long, "graph status");
+        for (int i = 0; i < 10; i++)
+        {
+            var (status, body) = await platform.PostV1Async("g");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.Equal("ServiceNotFound", body!["reason"]!.GetValue<string>());
+        }
+
+        Assert.NotNull((await platform.StatusAsync("g", "InferenceGraph"))!.Parent!["metadata"]!["creationTimestamp"]);
+
+        platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 0));
+        await TestPlatform.WaitUntilAsync(async () => (await platform.PostV1Async("g")).Status == HttpStatusCode.OK, Long, "the graph serves");
+        Assert.Equal("True", (await platform.StatusAsync("g", "InferenceGraph"))!["conditions"]![0]!["status"]!.GetValue<string>());
+    }
 }

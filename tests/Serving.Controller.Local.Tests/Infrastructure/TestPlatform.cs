@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serving.Autoscaling.Configuration;
 using Serving.Controller.Local.Diagnostics;
 using Serving.Controller.Local.Hosting;
@@ -23,10 +25,11 @@ internal sealed class TestPlatform : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(60) };
 
-    private TestPlatform(string root, WebApplication app)
+    private TestPlatform(string root, WebApplication app, ConcurrentQueue<string> logs)
     {
         Root = root;
         _app = app;
+        Logs = logs;
         (Inference, Admin) = app.Addresses();
     }
 
@@ -44,18 +47,28 @@ internal sealed class TestPlatform : IAsyncDisposable
     /// <summary>The in-process KEDA external scaler (gRPC, h2c), when started with <c>scaler: true</c>.</summary>
     public Uri? Scaler => LocalHost.ScalerAddress(_app);
 
+    /// <summary>Every line the platform logged at Warning or above, as "Category: message".</summary>
+    public ConcurrentQueue<string> Logs { get; }
+
     /// <summary>The platform's recent replica start timelines.</summary>
     public IReadOnlyList<StartTimeline> Starts => _app.Services.GetRequiredService<LocalPlatform>().Starts;
 
     /// <param name="grace">Scale-to-zero grace (Knative's default is 30 s; tests shorten it).</param>
     /// <param name="storageRoot">Where relative storage URIs point (default: this test's folder).</param>
     /// <param name="scaler">Also serve the KEDA external scaler, on a free loopback port (<see cref="Scaler"/>).</param>
-    public static async Task<TestPlatform> StartAsync(TimeSpan? grace = null, string? storageRoot = null, bool scaler = false)
+    /// <param name="timings">Replica timings (default: a 10 s stop grace and a 1 s restart backoff).</param>
+    /// <param name="root">An existing platform's folder, to start again on its manifests and state (a restart).</param>
+    public static async Task<TestPlatform> StartAsync(
+        TimeSpan? grace = null, string? storageRoot = null, bool scaler = false, ReplicaTimings? timings = null, string? root = null)
     {
-        string root = Path.Combine(Path.GetTempPath(), "serving-local-tests", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path.Combine(root, "manifests"));
-        Directory.CreateDirectory(Path.Combine(root, "models", "iris"));
-        File.Copy(Path.Combine(RepoPaths.Root, "samples", "models", "iris", "model.onnx"), Path.Combine(root, "models", "iris", "model.onnx"));
+        if (root is null)
+        {
+            root = Path.Combine(Path.GetTempPath(), "serving-local-tests", Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(Path.Combine(root, "manifests"));
+            Directory.CreateDirectory(Path.Combine(root, "models", "iris"));
+            File.Copy(Path.Combine(RepoPaths.Root, "samples", "models", "iris", "model.onnx"), Path.Combine(root, "models", "iris", "model.onnx"));
+        }
+
         var options = new LocalOptions(
             new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning },
             new LocalPlatformOptions
@@ -67,13 +80,32 @@ internal sealed class TestPlatform : IAsyncDisposable
                 ScanInterval = TimeSpan.FromMilliseconds(100),
                 DecisionInterval = TimeSpan.FromMilliseconds(500),
                 Autoscaling = AutoscalingConfig.Default with { ScaleToZeroGracePeriod = grace ?? TimeSpan.FromSeconds(30) },
-                Replicas = new ReplicaTimings { StopGrace = TimeSpan.FromSeconds(10) },
+                Replicas = timings ?? new ReplicaTimings { StopGrace = TimeSpan.FromSeconds(10), RestartBackoff = TimeSpan.FromSeconds(1) },
             },
             scaler ? new ScalerOptions { Port = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning } : null);
-        var app = LocalHost.Build(options);
+        var logs = new ConcurrentQueue<string>();
+        var app = LocalHost.Build(options, builder => builder.Logging.AddProvider(new QueueLoggerProvider(logs)));
         await app.StartAsync();
-        return new TestPlatform(root, app);
+        return new TestPlatform(root, app, logs);
     }
+
+    /// <summary>Stops this platform (its replicas stop with it) and starts a new one on the same manifests and state.</summary>
+    public async Task<TestPlatform> RestartAsync(TimeSpan? grace = null)
+    {
+        await StopAsync();
+        return await StartAsync(grace, root: Root);
+    }
+
+    /// <summary>Stops this platform and keeps its folder, for a new one to start on (<c>StartAsync(root: Root)</c>).</summary>
+    public async Task StopAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _client.Dispose();
+        _restarted = true;
+    }
+
+    private bool _restarted;
 
     public void Write(string file, string yaml) => File.WriteAllText(Path.Combine(Manifests, file), yaml);
 
@@ -125,6 +157,13 @@ internal sealed class TestPlatform : IAsyncDisposable
         return (response.StatusCode, body);
     }
 
+    /// <summary>GET on the admin port: the status code and the body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> AdminAsync(string path)
+    {
+        using var response = await _client.GetAsync(new Uri(Admin, path));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary><c>GET /status</c> on the admin port: the object of that kind and name, or null.</summary>
     public async Task<JsonNode?> StatusAsync(string name, string kind = "InferenceService")
     {
@@ -133,6 +172,22 @@ internal sealed class TestPlatform : IAsyncDisposable
     }
 
     public Task<string> TableAsync() => _client.GetStringAsync(new Uri(Admin, "/status?format=table"));
+
+    /// <summary>Like <see cref="WaitUntilAsync"/>, and on a timeout the failure shows the platform's status table and warnings.</summary>
+    public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                string table = await TableAsync();
+                Assert.Fail($"timed out after {timeout.TotalSeconds:0} s waiting for {what}\n{table}\n{string.Join('\n', Logs.TakeLast(20))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>Polls <paramref name="condition"/> until true; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
@@ -146,8 +201,26 @@ internal sealed class TestPlatform : IAsyncDisposable
     }
 
     /// <summary>Runtime processes of this platform (their command line names this test's folder) serving <paramref name="model"/>.</summary>
-    public int RuntimeProcesses(string? model = null) =>
-        Directory.EnumerateDirectories("/proc").Count(dir =>
+    public int RuntimeProcesses(string? model = null) => RuntimePids(model).Count();
+
+    /// <summary>Waits for a runtime process of <paramref name="model"/> to exist and returns its pid.</summary>
+    public async Task<int> WaitForRuntimeAsync(string model, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (RuntimePids(model).FirstOrDefault() is var pid and > 0)
+            {
+                return pid;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no runtime process for {model} within {timeout.TotalSeconds:0} s");
+            await Task.Delay(5);
+        }
+    }
+
+    private IEnumerable<int> RuntimePids(string? model) =>
+        Directory.EnumerateDirectories("/proc").Where(dir =>
         {
             try
             {
@@ -163,10 +236,15 @@ internal sealed class TestPlatform : IAsyncDisposable
             {
                 return false;
             }
-        });
+        }).Select(dir => int.TryParse(Path.GetFileName(dir), out int pid) ? pid : 0).Where(pid => pid > 0);
 
     public async ValueTask DisposeAsync()
     {
+        if (_restarted)
+        {
+            return; // the platform that replaced it owns the folder
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         _client.Dispose();
@@ -221,4 +299,30 @@ internal static class Manifests
               storageUri: file://models/iris
               args: ["--model_version={version}"]
         """;
+}
+
+/// <summary>Keeps the platform's warnings and errors, so that a test can tell what was logged, and how often.</summary>
+internal sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new QueueLogger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class QueueLogger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                lines.Enqueue($"{category}: {formatter(state, exception)}");
+            }
+        }
+    }
 }

@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Controller.Local.Diagnostics;
+using Serving.Controller.Local.Processes;
+using Serving.Controller.Planning;
+
+namespace Serving.Controller.Local.Tests.Processes;
+
+/// <summary>
+/// Starts, probes and restarts as Kubernetes does them, against a replica whose readiness the test controls: the
+/// process only announces the address of a Kestrel endpoint in the test (as the runtime announces where it listens),
+/// and the test decides how that endpoint answers.
+/// </summary>
+public sealed class RevisionRunnerTests : IAsyncLifetime
+{
+    private static readonly ProbeSettings Fast = new()
+    {
+        StartupPeriod = TimeSpan.FromMilliseconds(20),
+        Period = TimeSpan.FromMilliseconds(100),
+        Timeout = TimeSpan.FromMilliseconds(200),
+        FailureThreshold = 3,
+        StartDeadline = TimeSpan.FromSeconds(10),
+    };
+
+    private WebApplication _readiness = null!;
+    private string _address = "";
+    private volatile int _status = 200;
+    private volatile int _slowProbes;
+    private int _probes;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        _readiness = builder.Build();
+        _readiness.MapGet("/v2/health/ready", async context =>
+        {
+            Interlocked.Increment(ref _probes);
+            if (Interlocked.Decrement(ref _slowProbes) >= 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), context.RequestAborted); // longer than a probe's timeout
+            }
+
+            context.Response.StatusCode = _status;
+        });
+        await _readiness.StartAsync();
+        _address = _readiness.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public async Task DisposeAsync() => await _readiness.DisposeAsync();
+
+    [Fact]
+    public async Task Probes_slower_than_their_timeout_never_fail_a_start()
+    {
+        _slowProbes = 3;
+        await using var runner = Runner(Fast);
+        runner.ScaleTo(1);
+
+        await WaitUntilAsync(() => runner.ReadyReplicas == 1, "ready");
+
+        Assert.Equal(RevisionPhase.Ready, runner.Phase);
+        Assert.Equal(0, runner.Restarts);
+        Assert.True(Volatile.Read(ref _probes) >= 4, "the slow probes timed out and were retried");
+    }
+
+    [Fact]
+    public async Task A_start_past_its_deadline_is_killed_retried_with_backoff_and_the_revision_becomes_ready_by_itself()
+    {
+        _status = 503;
+        await using var runner = Runner(Fast with { StartDeadline = TimeSpan.FromSeconds(1) }, backoff: TimeSpan.FromSeconds(1));
+        runner.ScaleTo(1);
+
+        await WaitUntilAsync(() => runner.Phase == RevisionPhase.Failed, "failed start");
+        var failed = runner.Observe();
+        Assert.Equal(RevisionRunner.CrashLoopBackOff, failed.Waiting);
+        Assert.True(failed.Restarts >= 1);
+        Assert.Contains("not ready within 1 s (last probe: HTTP 503)", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("starting up", failed.Message, StringComparison.Ordinal); // its last output
+
+        _status = 200;
+        await WaitUntilAsync(() => runner.ReadyReplicas == 1, "ready after a retry");
+        Assert.Equal(RevisionPhase.Ready, runner.Phase);
+        Assert.Null(runner.Observe().Waiting);
+    }
+
+    [Fact]
+    public async Task A_ready_replica_whose_probes_fail_leaves_routing_and_comes_back()
+    {
+        await using var runner = Runner(Fast);
+        runner.ScaleTo(1);
+        await WaitUntilAsync(() => runner.ReadyReplicas == 1, "ready");
+
+        _status = 503;
+        await WaitUntilAsync(() => runner.ReadyReplicas == 0, "out of routing after the failure threshold");
+        Assert.Equal(RevisionPhase.Ready, runner.Phase); // the revision stays ready; the replica does not take traffic
+
+        _status = 200;
+        await WaitUntilAsync(() => runner.ReadyReplicas == 1, "back in routing");
+        Assert.Equal(0, runner.Restarts);
+    }
+
+    [Fact]
+    public async Task A_replica_that_crashes_is_restarted_and_counted()
+    {
+        await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), exitAfter: 1);
+        runner.ScaleTo(1);
+        await WaitUntilAsync(() => runner.Restarts >= 1, "a crash");
+
+        var crashed = runner.Observe();
+        Assert.Equal(RevisionPhase.Ready, crashed.Phase);
+        await WaitUntilAsync(() => runner.Restarts >= 2, "restarted, and crashed again");
+    }
+
+    [Fact]
+    public async Task A_revision_that_can_never_run_here_fails_for_good_and_starts_nothing()
+    {
+        await using var runner = new RevisionRunner(
+            Record(), () => new Launch(null, "a custom container cannot run here", Permanent: true), new ReplicaTimings { Probes = Fast },
+            (_, _) => Task.CompletedTask, new StartHistory(), TimeProvider.System, NullLogger.Instance);
+        runner.ScaleTo(1);
+
+        Assert.Equal(RevisionPhase.Failed, runner.Phase);
+        Assert.Equal("a custom container cannot run here", runner.Message);
+        Assert.Equal(0, runner.Desired);
+    }
+
+    private RevisionRunner Runner(ProbeSettings probes, TimeSpan? backoff = null, int? exitAfter = null)
+    {
+        // A stand-in for the runtime: says where it listens (the test's endpoint), then stays up (or exits with 3).
+        string script = $"echo starting up; echo 'Now listening on: {_address}'; " + (exitAfter is { } s ? $"sleep {s}; exit 3" : "exec sleep 600");
+        var command = new RuntimeCommand("/bin/sh", ["-c", script], new Dictionary<string, string>());
+        return new RevisionRunner(
+            Record(), () => Launch.Of(command),
+            new ReplicaTimings { Probes = probes, RestartBackoff = backoff ?? TimeSpan.FromSeconds(1), StopGrace = TimeSpan.FromSeconds(2) },
+            (_, _) => Task.CompletedTask, new StartHistory(), TimeProvider.System, NullLogger.Instance);
+    }
+
+    private static RevisionRecord Record() => new("test-predictor-00001", "f", null);
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+}
