@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Serving.Controller.Local.Tests.Infrastructure;
 
 namespace Serving.Controller.Local.Tests;
@@ -16,36 +14,18 @@ public sealed class ModeSwitchTests
         platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 0, annotations: Mode("Serverless")));
         await platform.WaitForAsync(async () => await ScaleFromZeroTests.Ready(platform, "iris"), Long, "iris Ready");
 
-        using var stop = new CancellationTokenSource();
-        var failures = new ConcurrentBag<HttpStatusCode>();
-        int served = 0;
-        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var (status, _, _) = await platform.InferAsync("iris", CancellationToken.None);
-                if (status == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref served);
-                }
-                else
-                {
-                    failures.Add(status);
-                }
-            }
-        })).ToList();
+        await using var load = ContinuousLoad.Start(platform, "iris", clients: 4);
 
         platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 0, annotations: Mode("RawDeployment")));
         await RolledOutAsync(platform, "iris-predictor-00002", "Standard");
-        int atRaw = served;
+        int atRaw = load.Served;
 
         platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 0, annotations: Mode("Serverless")));
         await RolledOutAsync(platform, "iris-predictor-00003", "Knative");
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await load.StopAsync();
 
-        Assert.Empty(failures);
-        Assert.True(atRaw > 0 && served > atRaw, $"requests were served throughout ({atRaw} by the raw rollout, {served} in all)");
+        Assert.Empty(load.Failures);
+        Assert.True(atRaw > 0 && load.Served > atRaw, $"requests were served throughout ({atRaw} by the raw rollout, {load.Served} in all)");
         var predictor = (await platform.StatusAsync("iris"))!["components"]!["predictor"]!;
         Assert.Equal("iris-predictor-00002", predictor["previousRolledoutRevision"]!.GetValue<string>());
         await platform.WaitForAsync(() => Task.FromResult(platform.RuntimeProcesses("iris") >= 1), Long, "the serverless revision runs");

@@ -35,24 +35,7 @@ public sealed class RolloutTests
         Assert.InRange(canary, 6.0, 14.0); // 10% of 1,000: the binomial spread is about 1 point
 
         // Promote while clients keep sending: the old revision drains and stops, and no request fails.
-        using var stop = new CancellationTokenSource();
-        var failures = new ConcurrentBag<HttpStatusCode>();
-        int served = 0;
-        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var (status, _, _) = await platform.InferAsync("iris", CancellationToken.None);
-                if (status == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref served);
-                }
-                else
-                {
-                    failures.Add(status);
-                }
-            }
-        })).ToList();
+        await using var load = ContinuousLoad.Start(platform, "iris", clients: 4);
         await Task.Delay(300);
         platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 1, version: "2", extra: "    canaryTrafficPercent: 100"));
         await TestPlatform.WaitUntilAsync(
@@ -60,11 +43,10 @@ public sealed class RolloutTests
             Long, "revision 2 rolled out");
         await TestPlatform.WaitUntilAsync(() => Task.FromResult(platform.RuntimeProcesses("iris") == 1), Long, "revision 1 stopped");
         await Task.Delay(300);
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await load.StopAsync();
 
-        Assert.Empty(failures);
-        Assert.True(served > 0);
+        Assert.Empty(load.Failures);
+        Assert.True(load.Served > 0);
         predictor = (await platform.StatusAsync("iris"))!["components"]!["predictor"]!;
         Assert.Equal("iris-predictor-00001", predictor["previousRolledoutRevision"]!.GetValue<string>());
         Assert.Equal("2", (await platform.InferAsync("iris")).Version);
