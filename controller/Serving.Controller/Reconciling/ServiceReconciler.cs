@@ -54,7 +54,9 @@ public sealed partial class ServiceReconciler(IServingBackend backend, PlannerOp
         var before = Refused(observed.Status);
         if (result.Refusal is { } refusal && (before?.Reason != refusal.Reason || before.Message != refusal.Message))
         {
-            LogRefused(logger, $"{desired.Metadata.Namespace}/{desired.Metadata.Name}", refusal.Reason, refusal.Message, result.Plan is not null);
+            LogRefused(
+                logger, $"{desired.Metadata.Namespace}/{desired.Metadata.Name}", refusal.Reason, refusal.Message,
+                result.Plan is null ? "nothing runs" : "the last accepted spec keeps serving");
         }
 
         return result with { Status = status };
@@ -69,6 +71,6 @@ public sealed partial class ServiceReconciler(IServingBackend backend, PlannerOp
     private static bool Same(InferenceServiceStatus a, InferenceServiceStatus? b) =>
         b is not null && JsonSerializer.Serialize(a, KubeJson.Options) == JsonSerializer.Serialize(b, KubeJson.Options);
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "InferenceService {Service} refused ({Reason}): {Message} (last accepted spec still serving: {Serving})")]
-    private static partial void LogRefused(ILogger logger, string service, string reason, string message, bool serving);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "InferenceService {Service} refused ({Reason}): {Message}; {Outcome}")]
+    private static partial void LogRefused(ILogger logger, string service, string reason, string message, string outcome);
 }
