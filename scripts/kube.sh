@@ -207,8 +207,9 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# SO_REUSEADDR as Go's listeners set it: a port in TIME_WAIT after a restart is free for them.
 port_free() {
-  python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.close()' "$1" 2>/dev/null
+  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1]))); s.close()' "$1" 2>/dev/null
 }
 
 # Starts "$@" in its own session with its output in DIR/NAME.log and records "NAME PID" in DIR/pids.
@@ -336,7 +337,7 @@ start_apiserver() {
       log "kube-apiserver did not become ready on port $port (attempt $attempt), see $dir/kube-apiserver.log"
     fi
     # the port was taken (another cluster starting at the same moment): only a first start may move
-    [ "${2:-}" = fixed-port ] && { sleep 1; continue; }
+    [ "${2:-}" = fixed-port ] && { log "port $port is not free (attempt $attempt)"; sleep 1; continue; }
     sed -i "s/^--secure-port=.*/--secure-port=$(free_port)/" "$dir/kube-apiserver.args"
   done
   return 1
@@ -394,9 +395,10 @@ ARGS
     --service-account-private-key-file="$dir/sa.key" --root-ca-file="$dir/ca.crt" --profiling=false
   spawn "$dir" kube-scheduler "$bin_dir/kube-scheduler" --kubeconfig="$dir/kubeconfig" \
     --leader-elect=false --bind-address=127.0.0.1 --port=0 --secure-port=0 --profiling=false
-  # Ready for tests once the controller-manager has made the default ServiceAccount (pods can be created).
+  # Ready for tests once the controller-manager has made the default ServiceAccount and its token (on 1.20 a pod
+  # cannot be created before both exist).
   if ! wait_for "$dir" kube-controller-manager 60 "https://127.0.0.1:$port/api/v1/namespaces/default/serviceaccounts/default" \
-    '"name": "default"' --cacert "$dir/ca.crt" -H "Authorization: Bearer $(cut -d, -f1 "$dir/tokens.csv")"; then
+    '"secrets"' --cacert "$dir/ca.crt" -H "Authorization: Bearer $(cut -d, -f1 "$dir/tokens.csv")"; then
     log "kube-controller-manager did not create the default ServiceAccount, see $dir/kube-controller-manager.log"
     stop "$dir"
     return 1
