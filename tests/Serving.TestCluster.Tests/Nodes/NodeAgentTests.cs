@@ -111,6 +111,22 @@ public sealed class NodeAgentTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_failing_liveness_probe_kills_and_restarts_the_container()
+    {
+        string ns = await cluster.CreateNamespaceAsync("liveness");
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(Manifests.Load<V1Pod>("unhealthy-pod.yaml"), ns);
+
+        var pod = (await Eventually.Until(
+            () => cluster.ReadPodAsync(ns, "unhealthy"),
+            p => p?.Status?.ContainerStatuses?.SingleOrDefault() is { RestartCount: >= 1, LastState.Terminated: not null },
+            Timeout,
+            "a restart after the liveness probe failed"))!;
+        var terminated = pod.Status.ContainerStatuses.Single().LastState.Terminated;
+        Assert.Equal(143, terminated.ExitCode); // SIGTERM
+        Assert.Equal(15, terminated.Signal);
+    }
+
+    [Fact]
     public async Task An_init_container_writes_into_an_empty_dir_that_the_main_container_reads()
     {
         string ns = await cluster.CreateNamespaceAsync("init");
