@@ -3,9 +3,11 @@
 # kube-apiserver, kube-controller-manager and kube-scheduler, run with Debian's etcd, all on loopback.
 #   scripts/kube.sh install     install Debian packages, build the binaries once (cached), fetch kubectl and helm
 #   scripts/kube.sh paths       print NAME=PATH for every binary (fails, saying so, when install has not run)
-#   scripts/kube.sh start DIR [--authorization-mode RBAC|AlwaysAllow]
-#                               etcd, kube-apiserver, kube-controller-manager and kube-scheduler with state and
-#                               logs in DIR; writes DIR/kubeconfig, DIR/pids, DIR/env; prints the kubeconfig path
+#   scripts/kube.sh start DIR [--authorization-mode RBAC|AlwaysAllow] [--parent-pid PID]
+#                               etcd, kube-apiserver, kube-controller-manager and kube-scheduler on free loopback
+#                               ports with state and logs in DIR; writes DIR/kubeconfig (admin token), DIR/pids,
+#                               DIR/env; prints the kubeconfig path. With --parent-pid everything stops when PID exits.
+#   scripts/kube.sh restart-apiserver DIR   stop kube-apiserver and start it again on the same port and etcd
 #   scripts/kube.sh stop DIR    stop what start started in DIR (nothing if none)
 # SERVING_CACHE overrides the cache folder (default ~/.cache/serving-platform).
 set -euo pipefail

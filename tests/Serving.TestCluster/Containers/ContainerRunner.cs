@@ -183,8 +183,9 @@ internal sealed partial class ContainerRunner
             using var run = CancellationTokenSource.CreateLinkedTokenSource(stop);
             var probeFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var probes = _init ? Task.CompletedTask : RunProbesAsync(context, launch, probeFailed, run.Token);
-            var stopped = Task.Delay(Timeout.InfiniteTimeSpan, stop);
-            var first = await Task.WhenAny(process.Exited, probeFailed.Task, stopped).ConfigureAwait(false);
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var stopping = stop.Register(() => stopped.TrySetResult());
+            var first = await Task.WhenAny(process.Exited, probeFailed.Task, stopped.Task).ConfigureAwait(false);
             bool probeKilled = first == probeFailed.Task;
             if (probeKilled)
             {
