@@ -6,6 +6,14 @@ cd "$(dirname "$0")"
 
 scripts/fetch-models.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
+# The Kubernetes tests run a real control plane: kube.sh builds it from Debian's source once (about 6 minutes on
+# 2 cores) and caches it under ~/.cache/serving-platform; later runs only check the cache.
+if ! scripts/kube.sh install; then
+  echo "scripts/kube.sh install failed: the Kubernetes test binaries are missing"
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+
 # The scaler's tests need a real Redis: one shared instance (tests that stop Redis start their own redis-server).
 redis_dir=$(mktemp -d)
 trap 'scripts/redis.sh stop "$redis_dir"; rm -rf "$redis_dir"' EXIT
