@@ -14,9 +14,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Serving.Gateway.Proxy;
 
 /// <summary>
-/// The data path, one hop: resolve the target, admit the request when the target has an auth policy, pick the revision (tag or weighted split), count the request,
-/// take a replica slot (or wait for one in the activator), forward (plain requests directly, the rest with YARP),
-/// map failures in one place.
+/// The data path, one hop: resolve the target, admit the request when the target has an auth policy, pick the
+/// revision (tag or weighted split), count the request, take a replica slot (or wait for one in the activator), forward
+/// (plain requests directly, the rest with YARP), map failures in one place.
 /// </summary>
 internal sealed partial class ProxyHandler(
     ServiceCatalog catalog,

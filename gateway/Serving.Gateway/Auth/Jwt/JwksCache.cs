@@ -38,12 +38,14 @@ internal sealed partial class JwksCache : IDisposable
     {
         var entry = _entries.GetOrAdd(source, static _ => new Entry());
         var current = entry.Current;
-        if (current is null || (current.Keys is null && current.Due(_time)) || (kid is not null && current.Keys is not null && !current.Has(kid) && current.Retriable(_time, _options.JwksRetry)))
+        bool none = current is null || (current.Keys is null && current.Due(_time));
+        bool rotated = kid is not null && current?.Keys is not null && !current.Has(kid) && current.Retriable(_time, _options.JwksRetry);
+        if (none || rotated)
         {
             return await Load(entry, source, current).WaitAsync(cancellationToken);
         }
 
-        if (current.Keys is not null && current.Due(_time))
+        if (current!.Keys is not null && current.Due(_time))
         {
             _ = Load(entry, source, current); // the old keys serve while the new ones load
         }
