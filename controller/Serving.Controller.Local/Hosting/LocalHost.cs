@@ -43,6 +43,11 @@ public static class LocalHost
             await Console.Error.WriteLineAsync(LocalOptions.Usage);
             return 2;
         }
+        catch (GatewayOptionsException e)
+        {
+            await Console.Error.WriteLineAsync($"serving-local: {e.Message}"); // the API keys file does not parse
+            return 2;
+        }
 
         await app.RunAsync();
         return 0;

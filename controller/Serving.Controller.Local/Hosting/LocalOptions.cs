@@ -22,6 +22,8 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
           --domain DOMAIN              hosts are {isvc}.{namespace}.{domain} (default example.com)
           --scaler-port PORT|off       the KEDA external scaler (gRPC) on 127.0.0.1 (default 9090; 0 = any)
           --scale-to-zero-grace S      seconds an idle revision keeps a replica after its window (default 30)
+          --api-keys FILE              named API keys (name:key a line) for services annotated
+                                       serving.kserve.io/auth: api-key; reloaded on change (default none)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
         """;
 
@@ -92,6 +94,7 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
             AdminPort = Port("admin-port", 8081),
             Domain = Take("domain") ?? "example.com",
             LogLevel = logLevel,
+            Auth = new() { ApiKeysFile = Take("api-keys") is { } keys ? ExistingFile("api-keys", keys) : null },
         };
         var platform = new LocalPlatformOptions
         {
@@ -116,6 +119,9 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
 
         return new LocalOptions(gateway, platform, scaler);
     }
+
+    private static string ExistingFile(string name, string path) =>
+        File.Exists(path) ? Path.GetFullPath(path) : throw new LocalOptionsException($"--{name}: file '{path}' does not exist");
 }
 
 public sealed class LocalOptionsException(string message) : Exception(message);

@@ -111,7 +111,7 @@ internal sealed partial class YamlToJson
         {
             writer.WriteRawValue(integer, skipInputValidation: true);
         }
-        else if (FloatPattern().IsMatch(text))
+        else if (FloatPattern().IsMatch(text) && double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) is var number && double.IsFinite(number))
         {
             // JSON has no leading '+', no bare '.5' and no '1.'; such spellings are rewritten, others kept verbatim.
             if (JsonNumberPattern().IsMatch(text))
@@ -120,12 +120,13 @@ internal sealed partial class YamlToJson
             }
             else
             {
-                writer.WriteNumberValue(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+                writer.WriteNumberValue(number);
             }
         }
         else
         {
-            // .inf/.nan and everything else: JSON cannot hold infinities, and a string field reads them as written.
+            // .inf/.nan, numbers beyond a float64 (1e999: Go's YAML reads them as strings too, having failed to parse a
+            // float) and everything else: JSON cannot hold infinities, and a string field reads them as written.
             writer.WriteStringValue(text);
         }
     }

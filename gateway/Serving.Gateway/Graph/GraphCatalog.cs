@@ -5,8 +5,10 @@ using Microsoft.Extensions.Primitives;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Alpha1;
 using Serving.Controller.Defaulting;
+using Serving.Gateway.Auth;
 using Serving.Gateway.Model;
 using Serving.Gateway.Routing;
+using Serving.Gateway.Sources;
 
 namespace Serving.Gateway.Graph;
 
@@ -126,7 +128,18 @@ public sealed class GraphCatalog
         var key = KeyOf(defaulted);
         var (compiled, errors) = GraphCompiler.Compile(defaulted);
         var problem = errors.Count > 0 ? new ServiceProblem("InvalidGraph", string.Join("; ", errors)) : null;
-        return new Declared(new GraphEntry(key, compiled, problem), defaulted.Metadata.Generation, JsonSerializer.Serialize(graph, KubeJson.Options));
+        AuthPolicy? auth = null;
+        try
+        {
+            auth = AuthAnnotations.Read(defaulted.Metadata.Annotations);
+        }
+        catch (AuthPolicyException e)
+        {
+            (compiled, problem) = (null, new ServiceProblem(ServiceRoutes.InvalidAuth, e.Message)); // refused, never served open
+        }
+
+        var entry = new GraphEntry(key, compiled, problem) { Auth = auth };
+        return new Declared(entry, defaulted.Metadata.Generation, JsonSerializer.Serialize(graph, KubeJson.Options));
     }
 
     private void Rebuild()

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Serving.Gateway.Auth;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Proxy;
 
@@ -9,12 +10,19 @@ namespace Serving.Gateway.Graph;
 /// The request path for a graph target: called by the proxy only when no InferenceService matched, so direct traffic
 /// pays nothing for graphs. Buffers the body (steps need the whole JSON), runs the graph, writes its answer.
 /// </summary>
-internal sealed partial class GraphHandler(GraphCatalog catalog, GraphExecutor executor, HeaderPropagation headers, GatewayOptions options, ILogger<GraphHandler> logger)
+internal sealed partial class GraphHandler(
+    GraphCatalog catalog, GraphExecutor executor, HeaderPropagation headers, AuthGate auth, GatewayOptions options, ILogger<GraphHandler> logger)
 {
     public bool TryResolve(HttpContext context, out GraphEntry entry) => catalog.Current.TryResolve(context, out entry);
 
     public async Task InvokeAsync(HttpContext context, GraphEntry entry)
     {
+        var credentials = Credentials.From(context.Request.Headers);
+        if (entry.Auth is { } policy && await auth.AdmitAsync(context, policy, AuthGate.GraphKind, entry.Key) != 0)
+        {
+            return;
+        }
+
         if (entry.Graph is not { } graph || entry.Problem is not null)
         {
             await GatewayErrors.WriteAsync(
@@ -31,7 +39,7 @@ internal sealed partial class GraphHandler(GraphCatalog catalog, GraphExecutor e
                 return;
             }
 
-            var call = new GraphCall(graph, headers.Select(context.Request.Headers));
+            var call = new GraphCall(graph, headers.Select(context.Request.Headers)) { Credentials = credentials };
             var result = await executor.RunAsync(call, input, context.RequestAborted);
             if (call.ColdStart)
             {

@@ -7,9 +7,14 @@ namespace Serving.Gateway.Graph;
 
 /// <summary>
 /// A graph as routed: compiled, or not, and why it cannot serve now when it cannot (invalid, or a step's service is
-/// missing or cannot serve). A graph that cannot serve still owns its host and answers 503 with the reason.
+/// missing or cannot serve). A graph that cannot serve still owns its host and answers 503 with the reason (after its
+/// auth policy, when it has one, admitted the request).
 /// </summary>
-internal sealed record GraphEntry(ServiceKey Key, CompiledGraph? Graph, ServiceProblem? Problem);
+internal sealed record GraphEntry(ServiceKey Key, CompiledGraph? Graph, ServiceProblem? Problem)
+{
+    /// <summary>What callers must present (read from the graph's annotations); null when it is open.</summary>
+    public Auth.AuthPolicy? Auth { get; init; }
+}
 
 /// <summary>An immutable snapshot of the graphs by host and by name, swapped in whole like <see cref="RoutingTable"/>.</summary>
 internal sealed class GraphTable(FrozenDictionary<string, GraphEntry> hosts, FrozenDictionary<ServiceKey, GraphEntry> graphs)

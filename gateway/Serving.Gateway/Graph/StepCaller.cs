@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Serving.Gateway.Auth;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Model;
 using Serving.Gateway.Proxy;
@@ -16,8 +17,9 @@ namespace Serving.Gateway.Graph;
 /// client would have had (503, 504, 502 with <c>{"error"}</c>), which the graph treats as a step's answer, as KServe's
 /// router sees the ingress's answer. A <c>serviceUrl</c> step is a plain POST; a transport failure is an error (500).
 /// Every call is bounded by <c>routerTimeouts.serviceClient</c> (else the gateway's backend timeout): 504 naming the step.
+/// A step on a service with an auth policy is checked first with the graph caller's credentials (401/403/503 as its answer).
 /// </summary>
-internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, ITrafficDraw draw, GatewayOptions options, TimeProvider time)
+internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, ITrafficDraw draw, AuthGate auth, GatewayOptions options, TimeProvider time)
 {
     public async Task<StepResult> CallAsync(GraphNode node, GraphStep step, byte[] body, GraphCall call, CancellationToken cancellationToken)
     {
@@ -47,6 +49,17 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
         if (!catalog.Current.TryGetService(key, out var service))
         {
             return Error(GatewayError.UnknownTarget, $"InferenceService {key} is not served");
+        }
+
+        if (service.Auth is { } policy)
+        {
+            // The graph is no way around a protected service: its caller's credentials must pass the service's policy.
+            var verdict = await auth.CheckAsync(policy, AuthGate.ServiceKind, key, call.Credentials, cancellationToken);
+            if (!verdict.IsAdmitted)
+            {
+                var (error, message) = AuthGate.Refusal(verdict, policy, AuthGate.ServiceKind, key);
+                return Error(error, message);
+            }
         }
 
         var revision = service.Entry(explain: false)?.Pick(draw.Next());

@@ -12,6 +12,9 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Serving.Gateway.Activation;
 using Serving.Gateway.Admin;
+using Serving.Gateway.Auth;
+using Serving.Gateway.Auth.ApiKeys;
+using Serving.Gateway.Auth.Jwt;
 using Serving.Gateway.Graph;
 using Serving.Gateway.Autoscaling;
 using Serving.Gateway.Observability;
@@ -60,7 +63,9 @@ public static class GatewayHost
     /// <summary>
     /// Builds the gateway. Services registered by <paramref name="configure"/> win over the defaults
     /// (an <see cref="IActivationSignal"/>, a <see cref="TimeProvider"/>, an <see cref="ITrafficDraw"/>, the scaler feed's
-    /// <see cref="Serving.Scaler.Feed.IMetricsWriter"/>, an <see cref="IRouteSource"/>: the routes file's otherwise).
+    /// <see cref="Serving.Scaler.Feed.IMetricsWriter"/>, an <see cref="IRouteSource"/>: the routes file's otherwise; an
+    /// <see cref="IApiKeyStore"/>: the <c>--api-keys</c> file's otherwise). Throws <see cref="GatewayOptionsException"/>
+    /// when the API keys file cannot be loaded.
     /// </summary>
     public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
@@ -109,6 +114,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new Http1Forwarder(
             options.BackendTimeout, options.MaxConnectionsPerReplica, sp.GetRequiredService<ForwardedHeaders>(), sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
+        AddAuth(services, options.Auth);
         services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IActivationSignal, NoActivationSignal>();
@@ -133,6 +139,12 @@ public static class GatewayHost
         services.AddSingleton<RouteSourceApplier>();
 
         var app = builder.Build();
+        if (app.Services.GetService<ApiKeysFile>() is { } keys && !keys.TryLoad(out string? error))
+        {
+            ((IDisposable)app).Dispose();
+            throw new GatewayOptionsException($"--api-keys: {error}"); // a gateway never starts with keys it cannot read
+        }
+
         app.Services.GetService<RoutesFileSource>()?.Load();
         if (app.Services.GetService<IRouteSource>() is not null)
         {
@@ -157,6 +169,23 @@ public static class GatewayHost
         });
         app.Run(proxy.InvokeAsync);
         return app;
+    }
+
+    /// <summary>The auth gate and its key sources; a key store registered by the caller (a cluster's Secrets) wins over the file.</summary>
+    private static void AddAuth(IServiceCollection services, AuthOptions auth)
+    {
+        services.AddSingleton(auth);
+        services.AddSingleton<JwksCache>();
+        services.AddSingleton<JwtValidator>();
+        services.AddSingleton<AuthGate>();
+        if (auth.ApiKeysFile is { } file)
+        {
+            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiKeysFile>(sp, file));
+            services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<ApiKeysFile>());
+            services.AddHostedService(sp => sp.GetRequiredService<ApiKeysFile>());
+        }
+
+        services.TryAddSingleton<IApiKeyStore, NoApiKeys>();
     }
 
     /// <summary>The addresses a started gateway listens on: inference first, then admin.</summary>

@@ -71,6 +71,9 @@ public sealed record GatewayOptions
     /// </summary>
     public bool LogPayloads { get; init; }
 
+    /// <summary>API keys and JWT checking for services and graphs whose annotations ask for auth.</summary>
+    public Auth.AuthOptions Auth { get; init; } = new();
+
     /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
     public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
 }

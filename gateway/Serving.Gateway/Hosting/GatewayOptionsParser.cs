@@ -33,6 +33,10 @@ public static class GatewayOptionsParser
           --max-request-bytes N        largest request body, declared or chunked (default 67108864; larger: 413)
           --replica-connections N      connections open at once to one replica (default 1024; more requests wait)
           --log-payloads true|false    let logs quote bytes of requests and responses (default false: never, at any level)
+          --api-keys FILE              named API keys (name:key a line), for services annotated serving.kserve.io/auth:
+                                       api-key; reloaded on change (default none: such services answer 503)
+          --jwt-clock-skew-s S         how far a token's exp/nbf may be off the clock (default 60)
+          --jwks-timeout-s S           how long fetching a JWKS may take (default 5)
           --forwarder MODE             direct: plain HTTP/1.x requests with bodies up to 64 KiB go over the gateway's
                                        own keep-alive connections, the rest through YARP (default); yarp: all through YARP
         """;
@@ -42,6 +46,7 @@ public static class GatewayOptionsParser
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
         "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections", "log-payloads",
+        "api-keys", "jwt-clock-skew-s", "jwks-timeout-s",
     ];
 
     public static GatewayOptions Parse(string[] args)
@@ -116,6 +121,12 @@ public static class GatewayOptionsParser
                 { } flag when bool.TryParse(flag, out bool on) => on,
                 { } flag => throw new GatewayOptionsException($"--log-payloads must be true or false, not '{flag}'"),
             },
+            Auth = new()
+            {
+                ApiKeysFile = config["api-keys"] is { } keys ? ExistingFile("api-keys", keys) : null,
+                ClockSkew = Int(config, "jwt-clock-skew-s", 0, 3600) is { } skew ? TimeSpan.FromSeconds(skew) : defaults.Auth.ClockSkew,
+                JwksTimeout = Seconds(config, "jwks-timeout-s") ?? defaults.Auth.JwksTimeout,
+            },
             Forwarder = config["forwarder"] switch
             {
                 null => defaults.Forwarder,
@@ -125,6 +136,9 @@ public static class GatewayOptionsParser
             },
         };
     }
+
+    private static string ExistingFile(string name, string path) =>
+        File.Exists(path) ? path : throw new GatewayOptionsException($"--{name}: file '{path}' does not exist");
 
     private static string RedisEndpoint(string value)
     {

@@ -19,6 +19,9 @@ public sealed record ServiceRoute(string Namespace, string Name, IReadOnlyDictio
     /// fails to start): every request for it is answered 503 with this reason, not 404. Null when it can serve.
     /// </summary>
     public ServiceProblem? Problem { get; init; }
+
+    /// <summary>What callers must present (read from its annotations); null when it is open.</summary>
+    public Auth.AuthPolicy? Auth { get; init; }
 }
 
 /// <summary>Why an existing InferenceService cannot serve: the reason and message of its <c>Ready</c> condition.</summary>

@@ -36,6 +36,10 @@ public sealed class GatewayMetrics
             new HistogramConfiguration { LabelNames = ["namespace", "isvc", "revision", "outcome"], Buckets = LatencyBuckets });
         ColdStarts = factory.CreateCounter(
             "gateway_cold_starts_total", "Requests that waited for a revision with no ready replica.", "namespace", "isvc", "revision");
+        AuthFailures = factory.CreateCounter(
+            "gateway_auth_failures_total",
+            "Requests refused by an InferenceService's or InferenceGraph's auth policy, by kind (InferenceService, InferenceGraph) and reason (missing, expired, wrong_audience, unavailable...).",
+            "namespace", "name", "kind", "reason");
         Unrouted = new RevisionMetrics(this, "", "", "");
     }
 
@@ -50,6 +54,8 @@ public sealed class GatewayMetrics
     internal Histogram QueueWait { get; }
 
     internal Counter ColdStarts { get; }
+
+    internal Counter AuthFailures { get; }
 
     internal RevisionMetrics For(RevisionKey key) => new(this, key.Namespace, key.Service, key.Revision);
 

@@ -12,7 +12,9 @@ public static class GatewayErrors
     public static int StatusOf(GatewayError error) => error switch
     {
         GatewayError.UnknownTarget => StatusCodes.Status404NotFound,
-        GatewayError.NoTraffic or GatewayError.QueueFull or GatewayError.RevisionGone => StatusCodes.Status503ServiceUnavailable,
+        GatewayError.NoTraffic or GatewayError.QueueFull or GatewayError.RevisionGone or GatewayError.AuthUnavailable => StatusCodes.Status503ServiceUnavailable,
+        GatewayError.Unauthenticated => StatusCodes.Status401Unauthorized,
+        GatewayError.Forbidden => StatusCodes.Status403Forbidden,
         GatewayError.ActivationTimeout or GatewayError.BackendTimeout => StatusCodes.Status504GatewayTimeout,
         GatewayError.BackendUnreachable or GatewayError.BackendFailed => StatusCodes.Status502BadGateway,
         GatewayError.ClientGone => ClientClosedRequest,
@@ -57,9 +59,10 @@ public static class GatewayErrors
 
     /// <summary>
     /// Writes the error if the response has not started; returns the status the request ends with. <paramref name="reason"/>
-    /// (a status condition's reason, such as <c>NoSupportingRuntime</c>) is added as <c>"reason"</c> when given.
+    /// (a status condition's reason, such as <c>NoSupportingRuntime</c>) is added as <c>"reason"</c> when given;
+    /// <paramref name="authenticate"/> is sent as <c>WWW-Authenticate</c>.
     /// </summary>
-    public static async ValueTask<int> WriteAsync(HttpContext context, GatewayError error, string message, string? reason = null)
+    public static async ValueTask<int> WriteAsync(HttpContext context, GatewayError error, string message, string? reason = null, string? authenticate = null)
     {
         int status = StatusOf(error);
         var response = context.Response;
@@ -81,6 +84,11 @@ public static class GatewayErrors
         response.Clear();
         response.StatusCode = status;
         response.ContentType = "application/json";
+        if (authenticate is not null)
+        {
+            response.Headers.WWWAuthenticate = authenticate;
+        }
+
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             response.Headers.RetryAfter = "1";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Serving.Gateway.Auth;
 using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Observability;
@@ -13,9 +14,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Serving.Gateway.Proxy;
 
 /// <summary>
-/// The data path, one hop: resolve the target, pick the revision (tag or weighted split), count the request,
-/// take a replica slot (or wait for one in the activator), forward (plain requests directly, the rest with YARP),
-/// map failures in one place.
+/// The data path, one hop: resolve the target, admit the request when the target has an auth policy, pick the
+/// revision (tag or weighted split), count the request, take a replica slot (or wait for one in the activator), forward
+/// (plain requests directly, the rest with YARP), map failures in one place.
 /// </summary>
 internal sealed partial class ProxyHandler(
     ServiceCatalog catalog,
@@ -26,6 +27,7 @@ internal sealed partial class ProxyHandler(
     ITrafficDraw draw,
     ForwardedHeaders forwardedHeaders,
     GraphHandler graphs,
+    AuthGate auth,
     GatewayMetrics metrics,
     ILogger<ProxyHandler> logger)
 {
@@ -53,6 +55,17 @@ internal sealed partial class ProxyHandler(
                 context, GatewayError.UnknownTarget, $"no InferenceService serves host '{context.Request.Host.Host}' or path '{context.Request.Path}'");
             metrics.Unrouted.Request(notFound, Stopwatch.GetElapsedTime(start).TotalSeconds);
             return;
+        }
+
+        if (route.Service.Auth is { } policy)
+        {
+            // Before anything is done for it: a refused request never wakes a revision nor counts as its load.
+            int refused = await auth.AdmitAsync(context, policy, AuthGate.ServiceKind, route.Service.Key);
+            if (refused != 0)
+            {
+                metrics.Unrouted.Request(refused, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                return;
+            }
         }
 
         // A request held for a revision that traffic then left (a rollout finished while it waited) is routed again:

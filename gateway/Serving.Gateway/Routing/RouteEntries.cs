@@ -20,6 +20,9 @@ public sealed class ServiceEntry(ServiceKey key, ComponentEntry? predictor, Comp
     /// <summary>See <see cref="ServiceRoute.Problem"/>.</summary>
     public ServiceProblem? Problem { get; init; }
 
+    /// <summary>See <see cref="ServiceRoute.Auth"/>.</summary>
+    public Auth.AuthPolicy? Auth { get; init; }
+
     /// <summary>True when requests can be routed to it (possibly waiting for a replica in the activator).</summary>
     public bool CanServe => Problem is null && Predictor is not null;
 

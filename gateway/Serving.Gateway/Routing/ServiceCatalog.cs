@@ -100,6 +100,15 @@ public sealed class ServiceCatalog
     public static void Validate(ServiceRoute route)
     {
         string what = $"InferenceService {route.Key}";
+        try
+        {
+            route.Auth?.Validate();
+        }
+        catch (Auth.AuthPolicyException e)
+        {
+            throw new ArgumentException($"{what}: {e.Message}", e);
+        }
+
         foreach (var (component, entry) in route.Components)
         {
             string where = $"{what} {ComponentNames.Of(component)}";
@@ -180,6 +189,7 @@ public sealed class ServiceCatalog
             {
                 ProtocolVersion = route.ProtocolVersion,
                 Problem = route.Problem,
+                Auth = route.Auth,
             };
             services[route.Key] = service;
             hosts[HostNames.Service(route.Key, _domain)] = new HostRoute(service, null, null);

@@ -41,35 +41,17 @@ internal sealed partial class RoutesFileSource(string path, ILogger<RoutesFileSo
         LogLoaded(logger, routes.Count, path);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        string full = Path.GetFullPath(path);
-        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
-        {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
-        };
-        var changed = new SemaphoreSlim(0);
-        watcher.Changed += (_, _) => changed.Release();
-        watcher.Created += (_, _) => changed.Release();
-        watcher.Renamed += (_, _) => changed.Release();
-        watcher.EnableRaisingEvents = true;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await changed.WaitAsync(stoppingToken);
-            await Task.Delay(100, stoppingToken); // let the writer finish; coalesce bursts of events
-            while (changed.CurrentCount > 0)
-            {
-                await changed.WaitAsync(stoppingToken);
-            }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Hosting.WatchedFile.WatchAsync(path, Reload, stoppingToken);
 
-            try
-            {
-                Load();
-            }
-            catch (Exception e) when (e is IOException or JsonException or ArgumentException)
-            {
-                LogRejected(logger, path, e.Message);
-            }
+    private void Reload()
+    {
+        try
+        {
+            Load();
+        }
+        catch (Exception e) when (e is IOException or JsonException or ArgumentException)
+        {
+            LogRejected(logger, path, e.Message);
         }
     }
 

@@ -1,5 +1,6 @@
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Beta1;
+using Serving.Gateway.Auth;
 using Serving.Gateway.Model;
 using TrafficTarget = Serving.Gateway.Model.TrafficTarget;
 
@@ -17,12 +18,17 @@ public sealed record RevisionEndpoints(IReadOnlyList<string> Ready, int Containe
 /// </summary>
 public static class ServiceRoutes
 {
+    /// <summary>The problem of a service whose auth annotations cannot be followed: every request is refused with 503 and why.</summary>
+    public const string InvalidAuth = "InvalidAuth";
+
     /// <param name="service">The InferenceService as stored: metadata, spec and the status the controller wrote.</param>
     /// <param name="revisions">What a revision offers; null when it does not exist.</param>
     /// <remarks>
     /// Before any revision was ready, the latest created one takes the latest share, so that the first requests wait for
     /// it in the activator (Knative answers 503 until then). A service with a component that cannot serve (its spec was
     /// refused, no runtime serves its model, its first revision fails) has a <see cref="ServiceProblem"/>: 503 and why.
+    /// The auth policy comes from its annotations (<see cref="AuthAnnotations"/>); annotations that cannot be followed are
+    /// the problem <see cref="InvalidAuth"/>.
     /// </remarks>
     public static ServiceRoute From(InferenceService service, Func<string, RevisionEndpoints?> revisions)
     {
@@ -34,6 +40,16 @@ public static class ServiceRoutes
         var components = new Dictionary<Component, ComponentRoute>();
         string? protocol = null;
         ServiceProblem? problem = null;
+        AuthPolicy? auth = null;
+        try
+        {
+            auth = AuthAnnotations.Read(service.Metadata.Annotations);
+        }
+        catch (AuthPolicyException e)
+        {
+            problem = new ServiceProblem(InvalidAuth, e.Message); // refused, never served open
+        }
+
         foreach (var (componentName, component) in status?.Components ?? new Dictionary<string, ComponentStatusSpec>())
         {
             if (!ComponentNames.TryParse(componentName, out var kind))
@@ -83,6 +99,7 @@ public static class ServiceRoutes
         {
             ProtocolVersion = protocol,
             Problem = problem,
+            Auth = auth,
         };
     }
 

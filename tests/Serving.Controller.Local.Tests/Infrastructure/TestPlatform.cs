@@ -58,8 +58,10 @@ internal sealed class TestPlatform : IAsyncDisposable
     /// <param name="scaler">Also serve the KEDA external scaler, on a free loopback port (<see cref="Scaler"/>).</param>
     /// <param name="timings">Replica timings (default: a 10 s stop grace and a 1 s restart backoff).</param>
     /// <param name="root">An existing platform's folder, to start again on its manifests and state (a restart).</param>
+    /// <param name="apiKeys">The gateway's API keys file (<c>--api-keys</c>).</param>
     public static async Task<TestPlatform> StartAsync(
-        TimeSpan? grace = null, string? storageRoot = null, bool scaler = false, ReplicaTimings? timings = null, string? root = null)
+        TimeSpan? grace = null, string? storageRoot = null, bool scaler = false, ReplicaTimings? timings = null, string? root = null,
+        string? apiKeys = null)
     {
         if (root is null)
         {
@@ -70,7 +72,7 @@ internal sealed class TestPlatform : IAsyncDisposable
         }
 
         var options = new LocalOptions(
-            new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning },
+            new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning, Auth = new() { ApiKeysFile = apiKeys } },
             new LocalPlatformOptions
             {
                 ManifestDirectory = Path.Combine(root, "manifests"),
@@ -134,14 +136,19 @@ internal sealed class TestPlatform : IAsyncDisposable
 
     public async Task<HttpStatusCode> PredictV1Async(string service) => (await PostV1Async(service)).Status;
 
-    /// <summary>A V1 prediction on iris by Host: the status and the JSON body (null when it is not JSON).</summary>
-    public async Task<(HttpStatusCode Status, JsonNode? Body)> PostV1Async(string service)
+    /// <summary>A V1 prediction on iris by Host (with <paramref name="headers"/>): the status and the JSON body (null when it is not JSON).</summary>
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> PostV1Async(string service, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Inference, $"/v1/models/{service}:predict"))
         {
             Content = new StringContent("""{"instances":[[6.8,2.8,4.8,1.4]]}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Host = $"{service}.default.example.com";
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
         using var response = await _client.SendAsync(request);
         string text = await response.Content.ReadAsStringAsync();
         JsonNode? body;

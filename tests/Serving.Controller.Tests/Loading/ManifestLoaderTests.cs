@@ -107,6 +107,27 @@ public sealed class ManifestLoaderTests
         Assert.Contains("\"canary\":{\"predictor\"", KubeJson.Serialize(loaded[1]), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1e999")]
+    [InlineData("+1e999")]
+    [InlineData("-.5e400")]
+    [InlineData("1.e999")]
+    public void A_number_beyond_a_float64_is_a_schema_error_naming_the_field_not_an_exception(string number)
+    {
+        // Found by loadtests/fuzz (kserve-yaml): '+1e999' parsed to infinity, which JSON cannot hold (ArgumentException).
+        string yaml = $$"""
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata: {name: a}
+            spec:
+              predictor: {minReplicas: {{number}}}
+            """;
+
+        var error = Assert.Single(ManifestLoader.Load(yaml, "a.yaml").Errors);
+        Assert.Equal(LoadProblem.Schema, error.Problem);
+        Assert.Contains("spec.predictor.minReplicas: expected an integer", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Alias_bombs_are_refused()
     {

@@ -63,7 +63,8 @@ public sealed class PayloadLoggingTests
         }
     }
 
-    private sealed class CapturingProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    /// <summary>Keeps every log line, formatted with its level, category and exception.</summary>
+    internal sealed class CapturingProvider(ConcurrentQueue<string> lines) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, lines);
 
