@@ -26,13 +26,13 @@ public sealed record RevisionBook(
 }
 
 /// <summary>
-/// A revision: its name, the fingerprint of the template it was created from (a revision never changes), and the template
-/// itself when the backend keeps it (a Kubernetes Deployment carries only the fingerprint: it runs already).
+/// A revision: its name, the digest of the template it was created from (<see cref="RevisionTemplate.Digest"/>; a revision
+/// never changes), and the template itself when the backend keeps it (a Kubernetes Deployment carries only the digest).
 /// </summary>
 public sealed record RevisionRecord(string Name, string Fingerprint, RevisionTemplate? Template)
 {
     public static RevisionRecord Of(string name, RevisionTemplate template) =>
-        new(name, (template ?? throw new ArgumentNullException(nameof(template))).Fingerprint, template);
+        new(name, (template ?? throw new ArgumentNullException(nameof(template))).Digest, template);
 
     /// <summary>The <c>NNNNN</c> of <c>{prefix}-{NNNNN}</c>; 0 for a name of another form.</summary>
     public int Number => NumberOf(Name);
@@ -86,7 +86,7 @@ public static class RevisionBookkeeping
         ArgumentNullException.ThrowIfNull(book);
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(phaseOf);
-        if (book.LatestCreated is not { } latest || latest.Fingerprint != template.Fingerprint)
+        if (book.LatestCreated is not { } latest || latest.Fingerprint != template.Digest)
         {
             int number = Math.Max(book.LastNumber, book.LatestCreated?.Number ?? 0) + 1;
             book = book with { Revisions = [.. book.Revisions, RevisionRecord.Of($"{prefix}-{number:D5}", template)], LastNumber = number };

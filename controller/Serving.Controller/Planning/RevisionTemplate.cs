@@ -26,6 +26,10 @@ public sealed record RevisionTemplate(
     ScalingSpec Scaling,
     string Fingerprint)
 {
+    /// <summary>A short, stable digest of <see cref="Fingerprint"/> (SHA-256, hex): what a revision's objects carry as its identity.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Digest => field ??= Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Fingerprint)))[..32];
+
     public bool Equals(RevisionTemplate? other) => other is not null && Fingerprint == other.Fingerprint;
 
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Fingerprint);

@@ -7,7 +7,10 @@ namespace Serving.Controller.Planning;
 /// kept at zero, and the traffic over them. A backend (local processes, Kubernetes objects) makes it so and deletes
 /// every other revision of the service.
 /// </summary>
-public sealed record ServicePlan(string Namespace, string Name, string DeploymentMode, IReadOnlyList<ComponentPlan> Components);
+/// <param name="Runtime">The runtime selected for the predictor's model (null for custom containers): a backend that
+/// builds pods from it (Kubernetes) needs its container; one that runs the template's command (local) does not.</param>
+public sealed record ServicePlan(
+    string Namespace, string Name, string DeploymentMode, IReadOnlyList<ComponentPlan> Components, RuntimeSelection.SelectedRuntime? Runtime = null);
 
 /// <summary>One component's revisions and traffic. Traffic entries name revisions in <paramref name="Revisions"/>.</summary>
 /// <param name="Revisions">The revisions that run: those traffic reaches, and the latest while it is not ready yet.</param>

@@ -31,11 +31,9 @@ public static class ServicePlanner
         }
 
         var wasReady = RevisionBookkeeping.EverReady(observed.Status);
-        RevisionPhase PhaseOf(string revision)
-        {
-            var phase = observed.Observe(revision).Phase;
-            return phase == RevisionPhase.Pending && wasReady.Contains(revision) ? RevisionPhase.Ready : phase;
-        }
+        // A revision that was ready stays ready for the bookkeeping (Knative never moves latestReady back); what its
+        // replicas do now (none ready, crashing) shows in status through the observation.
+        RevisionPhase PhaseOf(string revision) => wasReady.Contains(revision) ? RevisionPhase.Ready : observed.Observe(revision).Phase;
 
         string name = isvc.Metadata.Name!;
         var books = new Dictionary<string, RevisionBook>(StringComparer.Ordinal);
@@ -70,7 +68,7 @@ public static class ServicePlanner
             components.Add(new ComponentPlan(component, live, RoutedTraffic(book, live), RevisionBookkeeping.Retained(book, live)));
         }
 
-        var plan = new ServicePlan(isvc.Metadata.Namespace!, name, mode, components);
+        var plan = new ServicePlan(isvc.Metadata.Namespace!, name, mode, components, refusal is null ? admitted.Selection?.Runtime : null);
         var planned = ServiceStatus.Planned(isvc, books, mode, PhaseOf, observed.Observe, now, options);
         if (refusal is not null)
         {

@@ -25,6 +25,9 @@ public sealed record ScaledObjectTarget(ComponentId Component, string? Revision,
     public const string ScaleTargetKey = "scaleTarget";
     public const string ContainerConcurrencyKey = "containerConcurrency";
 
+    /// <summary>KEDA's own key: where the external scaler listens (<c>host:port</c>).</summary>
+    public const string ScalerAddressKey = "scalerAddress";
+
     private static readonly string[] Components = ["predictor", "transformer", "explainer"];
 
     public ScaleMetric Metric => Config.Metric;
@@ -79,6 +82,54 @@ public sealed record ScaledObjectTarget(ComponentId Component, string? Revision,
         string metricName = MetricNames.Sanitize(
             $"{revision ?? $"{service}-{component}"}-{(config.Metric == ScaleMetric.Rps ? "rps" : "concurrency")}");
         return new ScaledObjectTarget(new ComponentId(@namespace, service, component), revision, config, target, metricName);
+    }
+
+    /// <summary>
+    /// The trigger metadata a ScaledObject carries for <see cref="Parse"/> to read back: the writer of the contract lives
+    /// with its reader. The controller calls it when it writes a revision's ScaledObject.
+    /// </summary>
+    /// <param name="annotations">The revision's <c>autoscaling.knative.dev/*</c> annotations (others are left out).</param>
+    public static IReadOnlyDictionary<string, string> Metadata(
+        string scalerAddress, string inferenceService, string component, string? revision, KServeScaling scaling,
+        IReadOnlyDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(scaling);
+        ArgumentNullException.ThrowIfNull(annotations);
+        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ScalerAddressKey] = scalerAddress,
+            [InferenceServiceKey] = inferenceService,
+            [ComponentKey] = component,
+        };
+        if (revision is not null)
+        {
+            metadata[RevisionKey] = revision;
+        }
+
+        if (scaling.ScaleMetric is { } metric)
+        {
+            metadata[ScaleMetricKey] = metric;
+        }
+
+        if (scaling.ScaleTarget is { } target)
+        {
+            metadata[ScaleTargetKey] = target.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (scaling.ContainerConcurrency is { } concurrency and > 0)
+        {
+            metadata[ContainerConcurrencyKey] = concurrency.ToString(CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in annotations)
+        {
+            if (key.StartsWith(AutoscalingAnnotations.Prefix, StringComparison.Ordinal))
+            {
+                metadata[key] = value;
+            }
+        }
+
+        return metadata;
     }
 
     /// <summary>

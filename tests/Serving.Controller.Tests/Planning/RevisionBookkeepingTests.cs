@@ -202,14 +202,16 @@ public sealed class RevisionBookkeepingTests
     private void Ready(string revision, bool tags = false)
     {
         _ready.Add(revision);
-        Apply(_book.LatestCreated!.Fingerprint, _lastCanary, tags);
+        Apply(_lastTemplate, _lastCanary, tags);
     }
 
     private long? _lastCanary;
+    private string _lastTemplate = "";
 
     private void Apply(string template, long? canary, bool tags = false)
     {
         _lastCanary = canary;
+        _lastTemplate = template;
         _book = RevisionBookkeeping.Reconcile(_book, "isvc-predictor", Template(template), canary, tags, Phase);
     }
 

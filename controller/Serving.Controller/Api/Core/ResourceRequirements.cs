@@ -9,9 +9,11 @@ namespace Serving.Controller.Api.Core;
 public sealed record ResourceRequirements
 {
     [JsonPropertyName("limits")]
+    [Quantity]
     public IReadOnlyDictionary<string, string>? Limits { get; init; }
 
     [JsonPropertyName("requests")]
+    [Quantity]
     public IReadOnlyDictionary<string, string>? Requests { get; init; }
 
     [JsonExtensionData]

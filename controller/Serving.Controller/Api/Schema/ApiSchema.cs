@@ -89,7 +89,11 @@ public static class ApiSchema
         {
             if (property.GetCustomAttribute<JsonPropertyNameAttribute>() is { } name && property.GetCustomAttribute<JsonIgnoreAttribute>() is null)
             {
-                node.Add(name.Name, Build(property.PropertyType, building));
+                node.Add(name.Name, property.GetCustomAttribute<QuantityAttribute>() is null
+                    ? Build(property.PropertyType, building)
+                    : DictionaryValue(property.PropertyType) is not null
+                        ? new SchemaNode(SchemaKind.Map, property.PropertyType) { Items = new SchemaNode(SchemaKind.IntOrString) }
+                        : new SchemaNode(SchemaKind.IntOrString, property.PropertyType));
             }
         }
 

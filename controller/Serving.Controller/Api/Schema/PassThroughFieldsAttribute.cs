@@ -13,3 +13,10 @@ public sealed class JsonShapesAttribute(params Type[] shapes) : Attribute
 {
     public IReadOnlyList<Type> Shapes { get; } = shapes;
 }
+
+/// <summary>
+/// Marks a string property (or a map of them) whose values are Kubernetes quantities: an integer or a string
+/// (<c>cpu: 1</c> or <c>cpu: "500m"</c>), as KServe's schema declares them.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class QuantityAttribute : Attribute;

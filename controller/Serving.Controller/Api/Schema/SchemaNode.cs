@@ -16,6 +16,9 @@ public enum SchemaKind
     /// <summary>Free-form JSON the API passes through (affinity, tolerations, volumes…).</summary>
     Any,
 
+    /// <summary>A Kubernetes quantity or port: an integer or a string (<c>cpu: 1</c>, <c>memory: 8Gi</c>).</summary>
+    IntOrString,
+
     /// <summary>One of several shapes (<c>spec.canary</c>: a list or an object); see <see cref="SchemaNode.Shapes"/>.</summary>
     OneOf,
 }

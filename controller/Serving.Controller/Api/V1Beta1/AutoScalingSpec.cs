@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serving.Controller.Api.Schema;
 
 namespace Serving.Controller.Api.V1Beta1;
 
@@ -128,9 +129,11 @@ public sealed record MetricTarget
     public string? Type { get; init; }
 
     [JsonPropertyName("value")]
+    [Quantity]
     public string? TargetValue { get; init; }
 
     [JsonPropertyName("averageValue")]
+    [Quantity]
     public string? TargetAverageValue { get; init; }
 
     [JsonPropertyName("averageUtilization")]

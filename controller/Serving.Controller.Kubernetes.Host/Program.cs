@@ -1,0 +1,1 @@
+return await Serving.Controller.Kubernetes.Hosting.ControllerHost.RunAsync(args);
