@@ -10,7 +10,7 @@ namespace Serving.Controller.Reconciling;
 
 /// <summary>
 /// One reconcile of an InferenceService, the same for every backend: observe what exists, admit the spec (strict fields,
-/// defaults, validation, runtime selection), plan from what was observed, apply, write the status when it changed. A
+/// defaults, validation, runtime selection), plan from what was observed, write the status when it changed, apply. A
 /// refused spec keeps the last accepted one serving and is logged once, when the refusal first shows in status.
 /// </summary>
 public sealed partial class ServiceReconciler(IServingBackend backend, PlannerOptions options, TimeProvider time, ILogger<ServiceReconciler> logger)
@@ -45,11 +45,15 @@ public sealed partial class ServiceReconciler(IServingBackend backend, PlannerOp
         var result = ServicePlanner.Plan(admitted, observed, now, options);
         var status = ConditionTimes.Keep(observed.Status, result.Status);
         var service = (InferenceService)(result.Refusal is null ? admitted.Object : desired);
-        await backend.ApplyAsync(service, result.Plan, status, cancellationToken);
+
+        // Status first: traffic only ever moves to revisions already observed ready, so announcing it before the plan is
+        // applied is safe, and revisions it leaves are scaled down or deleted only after no status routes to them.
         if (!Same(status, observed.Status))
         {
             await backend.WriteStatusAsync(service, status, cancellationToken);
         }
+
+        await backend.ApplyAsync(service, result.Plan, status, cancellationToken);
 
         var before = Refused(observed.Status);
         if (result.Refusal is { } refusal && (before?.Reason != refusal.Reason || before.Message != refusal.Message))

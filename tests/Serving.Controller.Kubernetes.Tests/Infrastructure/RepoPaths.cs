@@ -4,6 +4,9 @@ internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The shared folder beside the repository (KEDA's CRDs, reference notes).</summary>
+    public static string Shared => Path.Combine(Path.GetDirectoryName(Root)!, "shared");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -40,22 +40,26 @@ internal static class NodeAgentCommand
         string? kubeconfig = Take("kubeconfig");
         string? node = Take("node");
         string? images = Take("images");
+        string? level = Take("log-level");
+        string? workDirectory = Take("work-dir");
+        string? pvcRoot = Take("pvc-root");
+        string? address = Take("address");
+        string? backoff = Take("backoff-base");
         if (kubeconfig is null || node is null || images is null || values.Count > 0)
         {
             await Console.Error.WriteLineAsync((values.Count > 0 ? $"unknown option --{values.Keys.First()}\n" : "--kubeconfig, --node and --images are required\n") + Usage).ConfigureAwait(false);
             return 2;
         }
 
-        var level = Enum.Parse<LogLevel>(Take("log-level") ?? "Information", ignoreCase: true);
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(level));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
         var options = new NodeAgentOptions
         {
             NodeName = node,
             Images = ImageMap.Load(images),
-            WorkDirectory = Take("work-dir"),
-            PersistentVolumeRoot = Take("pvc-root"),
-            Address = Take("address") is { } address ? System.Net.IPAddress.Parse(address) : null,
-            RestartBackoffBase = TimeSpan.FromSeconds(double.Parse(Take("backoff-base") ?? "10", CultureInfo.InvariantCulture)),
+            WorkDirectory = workDirectory,
+            PersistentVolumeRoot = pvcRoot,
+            Address = address is not null ? System.Net.IPAddress.Parse(address) : null,
+            RestartBackoffBase = TimeSpan.FromSeconds(double.Parse(backoff ?? "10", CultureInfo.InvariantCulture)),
         };
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));

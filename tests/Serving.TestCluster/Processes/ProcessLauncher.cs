@@ -10,7 +10,7 @@ namespace Serving.TestCluster.Processes;
 /// children with it. So every fork happens on one thread that lives as long as the process.
 /// Each child also gets a session (and process group) of its own, so that a signal reaches the processes it starts.
 /// </summary>
-internal static class ProcessLauncher
+public static class ProcessLauncher
 {
     private static readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> Requests = [];
     private static readonly Lazy<Thread> Forker = new(StartForker);

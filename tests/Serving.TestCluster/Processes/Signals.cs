@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Serving.TestCluster.Processes;
 
 /// <summary>Signals to a child's process group (every child leads one, see <see cref="ProcessLauncher"/>).</summary>
-internal static partial class Signals
+public static partial class Signals
 {
     public const int Term = 15;
     public const int Kill = 9;
