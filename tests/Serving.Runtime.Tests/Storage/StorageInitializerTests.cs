@@ -18,7 +18,7 @@ public sealed class StorageInitializerTests : IDisposable
 
         string dest = await DownloadAsync(Path.Combine(_dir.Path, "src"));
 
-        Assert.Equal(["iris/1/model.onnx", "iris/2/model.onnx"], Files(dest));
+        Assert.Equal(["iris/1/model.onnx", "iris/2/model.onnx"], ModelDir.Files(dest));
         Assert.True(File.Exists(source));
     }
 
@@ -29,7 +29,7 @@ public sealed class StorageInitializerTests : IDisposable
 
         string dest = await DownloadAsync("file://" + source);
 
-        Assert.Equal(["my-model.onnx"], Files(dest));
+        Assert.Equal(["my-model.onnx"], ModelDir.Files(dest));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class StorageInitializerTests : IDisposable
 
         string dest = await DownloadAsync(source);
 
-        Assert.Equal(["iris/model.onnx"], Files(dest));
+        Assert.Equal(["iris/model.onnx"], ModelDir.Files(dest));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class StorageInitializerTests : IDisposable
 
         string dest = await DownloadAsync(Path.Combine(_dir.Path, "src"));
 
-        Assert.Equal(["README", "model.zip"], Files(dest));
+        Assert.Equal(["README", "model.zip"], ModelDir.Files(dest));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class StorageInitializerTests : IDisposable
 
         await DownloadAsync(Path.Combine(_dir.Path, "src"), dest);
 
-        Assert.Equal(["model.onnx", "notes.txt"], Files(dest));
+        Assert.Equal(["model.onnx", "notes.txt"], ModelDir.Files(dest));
         Assert.Equal("new", File.ReadAllText(Path.Combine(dest, "model.onnx")));
     }
 
@@ -109,7 +109,7 @@ public sealed class StorageInitializerTests : IDisposable
         await DownloadAsync(Path.Combine(_dir.Path, "src"), dest);
         await DownloadAsync(Path.Combine(_dir.Path, "src"), Path.Combine(_dir.Path, "fresh"));
 
-        Assert.Equal(["model.onnx"], Files(dest));
+        Assert.Equal(["model.onnx"], ModelDir.Files(dest));
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, ".serving-download-fresh-0123456789ab")));
         Assert.True(Directory.Exists(Path.Combine(_dir.Path, ".serving-download-other-0123456789ab")));
     }
@@ -154,7 +154,4 @@ public sealed class StorageInitializerTests : IDisposable
         File.WriteAllText(path, content);
         return path;
     }
-
-    private static string[] Files(string folder) =>
-        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal).ToArray();
 }
