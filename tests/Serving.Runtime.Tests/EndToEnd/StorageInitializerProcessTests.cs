@@ -104,6 +104,21 @@ public sealed class StorageInitializerProcessTests : IClassFixture<S3rver>, IDis
     }
 
     [Fact]
+    public async Task Sigterm_in_the_middle_of_a_download_leaves_nothing()
+    {
+        await using var server = await FileServer.StartAsync(new Dictionary<string, byte[]>());
+        string url = new Uri(server.Address, "/stall/model.onnx").ToString();
+        await using var process = RuntimeProcess.StartRaw(["storage-initializer", url, Dest]);
+        await server.Stalled.WaitAsync(TimeSpan.FromSeconds(30));
+
+        process.Terminate();
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal([$"storage-initializer: {url}: interrupted; nothing was left in the destination"], process.ErrorLines);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_dir.Path, "mnt")));
+    }
+
+    [Fact]
     public async Task S3_prefix_keeps_paths_and_the_model_is_served()
     {
         string bucket = await _s3.BucketAsync(

@@ -17,10 +17,14 @@ internal sealed class FileServer : IAsyncDisposable
     public const string Token = "let-me-in";
 
     private readonly WebApplication _app;
+    private readonly TaskCompletionSource _stalled;
 
-    private FileServer(WebApplication app) => _app = app;
+    private FileServer(WebApplication app, TaskCompletionSource stalled) => (_app, _stalled) = (app, stalled);
 
     public Uri Address => _app.Address();
+
+    /// <summary>Completes once a <c>/stall/</c> response has sent its first bytes.</summary>
+    public Task Stalled => _stalled.Task;
 
     public static async Task<FileServer> StartAsync(IReadOnlyDictionary<string, byte[]> files)
     {
@@ -28,6 +32,7 @@ internal sealed class FileServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         IResult File(string name, string? contentType = null) => files.TryGetValue(name, out byte[]? content)
             ? Results.Bytes(content, contentType ?? "application/octet-stream")
@@ -43,11 +48,12 @@ internal sealed class FileServer : IAsyncDisposable
             response.ContentLength = 1000;
             await response.Body.WriteAsync(new byte[10], token);
             await response.Body.FlushAsync(token);
+            stalled.TrySetResult();
             await Task.Delay(Timeout.Infinite, token);
         });
 
         await app.StartAsync();
-        return new FileServer(app);
+        return new FileServer(app, stalled);
     }
 
     public async ValueTask DisposeAsync()
