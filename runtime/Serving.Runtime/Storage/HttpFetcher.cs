@@ -33,7 +33,7 @@ internal sealed class HttpFetcher(HttpMessageHandler handler, Func<string, strin
         }
         catch (HttpRequestException e)
         {
-            throw new StorageException(StorageFailure.Unreachable, $"cannot reach {uri.Address.Authority}: {e.Message}", e);
+            throw new StorageException(StorageFailure.Unreachable, $"cannot reach {uri.Address.Authority}: {StorageException.Reasons(e)}", e);
         }
 
         using (response)

@@ -86,7 +86,7 @@ internal sealed class S3Fetcher(S3Settings settings, StorageLimits limits)
         {
             throw new StorageException(StorageFailure.AccessDenied, $"access denied by {settings.Where} ({e.ErrorCode}: {e.Message})", e);
         }
-        catch (AmazonServiceException e) when (Unreachable(e) is { } reason)
+        catch (Exception e) when (Unreachable(e) is { } reason)
         {
             throw new StorageException(StorageFailure.Unreachable, $"cannot reach {settings.Where}: {reason}", e);
         }
@@ -98,19 +98,22 @@ internal sealed class S3Fetcher(S3Settings settings, StorageLimits limits)
         {
             throw new StorageException(StorageFailure.Failed, e.Message, e);
         }
-        catch (HttpRequestException e)
-        {
-            throw new StorageException(StorageFailure.Unreachable, $"cannot reach {settings.Where}: {e.Message}", e);
-        }
     }
 
+    /// <summary>Why the endpoint could not be reached, when a network error is at the root of <paramref name="e"/>.</summary>
     private static string? Unreachable(Exception e)
     {
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        for (Exception? network = e; network is not null; network = network.InnerException)
         {
-            if (inner is HttpRequestException or System.Net.Sockets.SocketException)
+            if (network is HttpRequestException or System.Net.Sockets.SocketException)
             {
-                return inner.Message;
+                bool tls = false;
+                for (var cause = network; cause is not null; cause = cause.InnerException)
+                {
+                    tls |= cause is System.Security.Authentication.AuthenticationException;
+                }
+
+                return StorageException.Reasons(network) + (tls ? " (a private CA: AWS_CA_BUNDLE; no check: S3_VERIFY_SSL=0)" : "");
             }
         }
 

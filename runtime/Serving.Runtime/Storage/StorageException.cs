@@ -22,4 +22,23 @@ internal enum StorageFailure
 internal sealed class StorageException(StorageFailure failure, string message, Exception? inner = null) : Exception(message, inner)
 {
     public StorageFailure Failure { get; } = failure;
+
+    /// <summary>
+    /// An exception's message with those of its causes, for one line: .NET's network errors say only "see inner
+    /// exception" at the top ("The SSL connection could not be established: ... UntrustedRoot").
+    /// </summary>
+    public static string Reasons(Exception e)
+    {
+        var messages = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            string message = current.Message.Replace(", see inner exception.", "", StringComparison.Ordinal).TrimEnd('.');
+            if (message.Length > 0 && !messages.Any(m => m.Contains(message, StringComparison.Ordinal)))
+            {
+                messages.Add(message);
+            }
+        }
+
+        return string.Join(": ", messages);
+    }
 }

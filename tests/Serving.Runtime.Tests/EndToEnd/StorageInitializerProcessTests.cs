@@ -175,6 +175,9 @@ public sealed class StorageInitializerProcessTests : IClassFixture<S3rver>, IDis
         var missing = await DownloadAsync(["storage-initializer", $"s3://{bucket}/models/resnet", Dest], S3Environment());
         var noBucket = await DownloadAsync(["storage-initializer", "s3://no-such-bucket/models/iris", Dest], S3Environment());
         var denied = await DownloadAsync(["storage-initializer", $"s3://{bucket}/models/iris", Dest], wrongKey);
+        var closed = S3Environment();
+        closed["AWS_ENDPOINT_URL"] = "http://127.0.0.1:1";
+        var unreachable = await DownloadAsync(["storage-initializer", $"s3://{bucket}/models/iris", Dest], closed);
 
         AssertFailed(missing, 1, $"storage-initializer: s3://{bucket}/models/resnet: no object 'models/resnet' and no objects under 'models/resnet/' in bucket '{bucket}'");
         AssertFailed(noBucket, 1, $"storage-initializer: s3://no-such-bucket/models/iris: bucket 'no-such-bucket' does not exist at {where}");
@@ -182,6 +185,7 @@ public sealed class StorageInitializerProcessTests : IClassFixture<S3rver>, IDis
         Assert.Equal(
             $"storage-initializer: s3://{bucket}/models/iris: access denied by {where} (InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.)",
             Assert.Single(denied.Errors));
+        AssertFailed(unreachable, 1, $"storage-initializer: s3://{bucket}/models/iris: cannot reach http://127.0.0.1:1: Connection refused (127.0.0.1:1)");
         Assert.False(Directory.Exists(Dest));
     }
 
@@ -199,22 +203,10 @@ public sealed class StorageInitializerProcessTests : IClassFixture<S3rver>, IDis
 
     public void Dispose() => _dir.Dispose();
 
-    private Dictionary<string, string> S3Environment() => new()
-    {
-        ["AWS_ENDPOINT_URL"] = _s3.Endpoint,
-        ["AWS_ACCESS_KEY_ID"] = S3rver.AccessKey,
-        ["AWS_SECRET_ACCESS_KEY"] = S3rver.AccessKey,
-        ["AWS_DEFAULT_REGION"] = "us-east-1",
-        // Never let the SDK look for instance credentials off this machine.
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-    };
+    private Dictionary<string, string> S3Environment() => _s3.Environment();
 
-    private static async Task<(int Code, IReadOnlyList<string> Errors)> DownloadAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        await using var process = RuntimeProcess.StartRaw(environment ?? new Dictionary<string, string>(), args);
-        int code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        return (code, process.ErrorLines);
-    }
+    private static Task<(int Code, IReadOnlyList<string> Errors)> DownloadAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
+        RuntimeProcess.RunAsync(environment ?? new Dictionary<string, string>(), args);
 
     private static async Task AssertServesIrisAsync(string modelDir)
     {

@@ -62,6 +62,14 @@ internal sealed partial class RuntimeProcess : IAsyncDisposable
 
     public static RuntimeProcess StartRaw(IReadOnlyDictionary<string, string> environment, params string[] args) => new(args, environment);
 
+    /// <summary>Runs a command that ends by itself (the download mode): its exit code and its stderr lines.</summary>
+    public static async Task<(int Code, IReadOnlyList<string> Errors)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        await using var process = new RuntimeProcess(args, environment);
+        int code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, process.ErrorLines);
+    }
+
     /// <summary>The listening address, read from the startup log.</summary>
     public async Task<Uri> AddressAsync()
     {
