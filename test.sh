@@ -20,6 +20,9 @@ trap 'scripts/redis.sh stop "$redis_dir"; rm -rf "$redis_dir"' EXIT
 SERVING_TEST_REDIS=$(scripts/redis.sh start "$redis_dir") || { echo "tests: 0 passed, 1 failed"; exit 1; }
 export SERVING_TEST_REDIS
 
+# The storage initializer's tests need s3rver (npm); they start their own on a free loopback port.
+scripts/s3rver.sh install || { echo "tests: 0 passed, 1 failed"; exit 1; }
+
 results=TestResults
 rm -rf "$results"
 if ! dotnet build Gateway.sln -c Release -nologo -v quiet; then

@@ -16,7 +16,7 @@ using Serving.Runtime.Protocol.V2;
 
 namespace Serving.Runtime.Hosting;
 
-/// <summary>Builds and runs the model server; <c>Program.cs</c> only calls <see cref="RunAsync"/>.</summary>
+/// <summary>Builds and runs the model server, or the storage initializer; <c>Program.cs</c> only calls <see cref="RunAsync"/>.</summary>
 public static class RuntimeHost
 {
     public static async Task<int> RunAsync(string[] args)
@@ -25,6 +25,16 @@ public static class RuntimeHost
         {
             Console.WriteLine(RuntimeOptionsParser.Usage);
             return 0;
+        }
+
+        if (args is [StorageInitializerCommand.Name, .. var download])
+        {
+            return await StorageInitializerCommand.RunAsync(download);
+        }
+
+        if (StorageInitializerOptions.IsBareForm(args))
+        {
+            return await StorageInitializerCommand.RunAsync(args);
         }
 
         WebApplication app;

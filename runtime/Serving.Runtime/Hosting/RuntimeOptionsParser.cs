@@ -36,37 +36,7 @@ public static class RuntimeOptionsParser
 
     public static RuntimeOptions Parse(IReadOnlyList<string> args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new OptionsException($"unexpected argument '{arg}'");
-            }
-
-            string name = arg[2..];
-            string? value = null;
-            int equals = name.IndexOf('=', StringComparison.Ordinal);
-            if (equals >= 0)
-            {
-                value = name[(equals + 1)..];
-                name = name[..equals];
-            }
-
-            name = name.Replace('_', '-');
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new OptionsException($"option --{name} needs a value");
-                }
-
-                value = args[++i];
-            }
-
-            values[name] = value;
-        }
+        var values = ReadOptions(args);
 
         string? Take(string name) => values.Remove(name, out string? v) ? v : null;
 
@@ -124,14 +94,61 @@ public static class RuntimeOptionsParser
         _ => throw new OptionsException($"--batch-padding must be auto, on or off, not '{value}'"),
     };
 
-    private static LogLevel ParseLogLevel(string value) =>
+    /// <summary>
+    /// The command line as <c>--name value</c> or <c>--name=value</c> options, underscores read as dashes (KServe's
+    /// spellings); bare arguments go to <paramref name="positionals"/>, or are refused when it is null.
+    /// </summary>
+    internal static Dictionary<string, string> ReadOptions(IReadOnlyList<string> args, List<string>? positionals = null)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (positionals is null)
+                {
+                    throw new OptionsException($"unexpected argument '{arg}'");
+                }
+
+                positionals.Add(arg);
+                continue;
+            }
+
+            string name = arg[2..];
+            string? value = null;
+            int equals = name.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                value = name[(equals + 1)..];
+                name = name[..equals];
+            }
+
+            name = name.Replace('_', '-');
+            if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new OptionsException($"option --{name} needs a value");
+                }
+
+                value = args[++i];
+            }
+
+            values[name] = value;
+        }
+
+        return values;
+    }
+
+    internal static LogLevel ParseLogLevel(string value) =>
         Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level)
             ? level
             : throw new OptionsException($"--log-level must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}, not '{value}'");
 
-    private static int? Int(string? value, string name, int min, int max) => (int?)Long(value, name, min, max);
+    internal static int? Int(string? value, string name, int min, int max) => (int?)Long(value, name, min, max);
 
-    private static long? Long(string? value, string name, long min, long max)
+    internal static long? Long(string? value, string name, long min, long max)
     {
         if (value is null)
         {
@@ -146,7 +163,7 @@ public static class RuntimeOptionsParser
         return n;
     }
 
-    private static double? Double(string? value, string name, double min, double max)
+    internal static double? Double(string? value, string name, double min, double max)
     {
         if (value is null)
         {

@@ -16,6 +16,10 @@ internal sealed class ModelDir : IDisposable
         return this;
     }
 
+    /// <summary>Every file under <paramref name="folder"/>, as sorted relative paths.</summary>
+    public static string[] Files(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => System.IO.Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal).ToArray();
+
     public void Dispose()
     {
         try

@@ -9,9 +9,10 @@ internal sealed partial class RuntimeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _errors = new();
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RuntimeProcess(IEnumerable<string> args)
+    private RuntimeProcess(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -25,15 +26,31 @@ internal sealed partial class RuntimeProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _errors.Enqueue(e.Data);
+            }
+
+            OnLine(e.Data);
+        };
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
     public string Output => string.Join('\n', _output);
+
+    /// <summary>What the process wrote to stderr, line by line.</summary>
+    public IReadOnlyList<string> ErrorLines => [.. _errors];
 
     public bool HasExited => _process.HasExited;
 
@@ -42,6 +59,16 @@ internal sealed partial class RuntimeProcess : IAsyncDisposable
     public static RuntimeProcess Start(params string[] args) => new(["--http-port", "0", "--device", "cpu", .. args]);
 
     public static RuntimeProcess StartRaw(params string[] args) => new(args);
+
+    public static RuntimeProcess StartRaw(IReadOnlyDictionary<string, string> environment, params string[] args) => new(args, environment);
+
+    /// <summary>Runs a command that ends by itself (the download mode): its exit code and its stderr lines.</summary>
+    public static async Task<(int Code, IReadOnlyList<string> Errors)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        await using var process = new RuntimeProcess(args, environment);
+        int code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, process.ErrorLines);
+    }
 
     /// <summary>The listening address, read from the startup log.</summary>
     public async Task<Uri> AddressAsync()
