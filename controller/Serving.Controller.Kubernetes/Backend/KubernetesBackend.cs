@@ -9,6 +9,7 @@ using Serving.Controller.Kubernetes.Kube;
 using Serving.Controller.Kubernetes.Objects;
 using Serving.Controller.Planning;
 using Serving.Controller.Reconciling;
+using Serving.Controller.Storage;
 
 namespace Serving.Controller.Kubernetes.Backend;
 
@@ -17,11 +18,12 @@ namespace Serving.Controller.Kubernetes.Backend;
 /// its identity in an annotation) with a Service and an autoscaler; the status is the InferenceService's status
 /// subresource. Writes are level-based and idempotent: objects are created when missing and applied (server-side apply)
 /// only when what the cluster holds differs from what is wanted; a Deployment's pod template is never rewritten (a
-/// revision never changes), and its replicas are the autoscaler's except while the revision is kept at zero. Everything a
+/// revision never changes), and its replicas are the autoscaler's except while the revision is kept at zero. A revision
+/// traffic left keeps its ready replicas for the retirement grace before it is scaled down or deleted. Everything a
 /// revision makes is owned by its InferenceService, so deleting the InferenceService deletes it all.
 /// </summary>
 public sealed partial class KubernetesBackend(
-    KubeApi api, ClusterCache cache, ObjectSettings settings, EventRecorder events, ILogger<KubernetesBackend> logger) : IServingBackend
+    KubeApi api, ClusterCache cache, ObjectSettings settings, EventRecorder events, Retirement retirement, ILogger<KubernetesBackend> logger) : IServingBackend
 {
     public ValueTask<ObservedService> ObserveAsync(InferenceService service, CancellationToken cancellationToken)
     {
@@ -45,6 +47,7 @@ public sealed partial class KubernetesBackend(
         var running = plan?.Components.SelectMany(c => c.Revisions.Select(r => (c.Component, Revision: r))).ToList() ?? [];
         var retained = plan?.Components.SelectMany(c => c.Retained).Select(r => r.Name).ToHashSet(StringComparer.Ordinal) ?? [];
         var owner = OwnerJson(service);
+        string serviceName = service.Metadata.Name ?? "";
         foreach (var (component, revision) in running)
         {
             if (existing.TryGetValue(revision.Name, out var deployment))
@@ -60,7 +63,7 @@ public sealed partial class KubernetesBackend(
 
         foreach (string name in retained)
         {
-            if (existing.TryGetValue(name, out var deployment))
+            if (existing.TryGetValue(name, out var deployment) && await RetiredAsync(deployment, serviceName, cancellationToken))
             {
                 await KeepAtZeroAsync(deployment, cancellationToken);
             }
@@ -69,6 +72,11 @@ public sealed partial class KubernetesBackend(
         var keep = running.Select(r => r.Revision.Name).Concat(retained).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, deployment) in existing.Where(e => !keep.Contains(e.Key)))
         {
+            if (!await RetiredAsync(deployment, serviceName, cancellationToken))
+            {
+                continue;
+            }
+
             await DeleteRevisionAsync(owner, deployment, cancellationToken);
             LogDeleted(logger, $"{ns}/{name}");
         }
@@ -105,6 +113,11 @@ public sealed partial class KubernetesBackend(
 
     private async Task CreateAsync(JsonObject owner, RevisionSource source, CancellationToken cancellationToken)
     {
+        if (source.Template.StorageUri is { } uri && (uri.StartsWith("s3://", StringComparison.Ordinal) || uri.StartsWith("http", StringComparison.Ordinal)))
+        {
+            source = source with { StorageEnv = StorageInitializerEnv.For(uri, await ServiceAccountSecretsAsync(source.Namespace, source.ServiceAccount, cancellationToken)) };
+        }
+
         var objects = RevisionObjects.Make(source, settings);
         try
         {
@@ -126,9 +139,26 @@ public sealed partial class KubernetesBackend(
             $"{source.Component} revision {source.Revision.Name} created ({source.Mode} mode)"), cancellationToken);
     }
 
+    /// <summary>Whether a revision traffic left may lose its replicas now; marks when traffic left it, the first time.</summary>
+    private async Task<bool> RetiredAsync(JsonObject deployment, string service, CancellationToken cancellationToken)
+    {
+        var step = retirement.Step(deployment, service);
+        if (step.MarkAt is { } at)
+        {
+            await AnnotateAsync(deployment, RevisionLabels.RetiredAt, Retirement.Format(at), cancellationToken);
+        }
+
+        return step.Proceed;
+    }
+
     /// <summary>A revision that runs: its Service and autoscaler exist, and one that was kept at zero is brought back to its initial scale.</summary>
     private async Task KeepRunningAsync(JsonObject deployment, CancellationToken cancellationToken)
     {
+        if (Retirement.RetiredAt(deployment) is not null)
+        {
+            await AnnotateAsync(deployment, RevisionLabels.RetiredAt, null, cancellationToken); // traffic came back before its grace ended
+        }
+
         await ApplyIfChangedAsync(cache.Services, Resources.Services, ServiceBuilder.Make(deployment), cancellationToken);
         var autoscaler = AutoscalerOf(deployment);
         if (autoscaler is not null)
@@ -184,6 +214,36 @@ public sealed partial class KubernetesBackend(
             // a kind the cluster does not serve (KEDA not installed): nothing to delete
         }
     }
+
+    /// <summary>
+    /// The Secrets a ServiceAccount links, read one by one by name (the controller never lists or watches Secrets): where
+    /// KServe's users keep storage credentials and their endpoint annotations.
+    /// </summary>
+    private async Task<IReadOnlyList<StorageSecret>> ServiceAccountSecretsAsync(string ns, string account, CancellationToken cancellationToken)
+    {
+        var secrets = new List<StorageSecret>();
+        var serviceAccount = await api.GetAsync(Resources.ServiceAccounts.ObjectPath(ns, account), cancellationToken);
+        foreach (var reference in serviceAccount?["secrets"]?.AsArray() ?? [])
+        {
+            if (reference?["name"]?.GetValue<string>() is not { } name
+                || await api.GetAsync(Resources.Secrets.ObjectPath(ns, name), cancellationToken) is not { } secret)
+            {
+                continue;
+            }
+
+            var annotations = secret["metadata"]?["annotations"]?.AsObject().ToDictionary(a => a.Key, a => a.Value?.GetValue<string>() ?? "", StringComparer.Ordinal);
+            var data = secret["data"]?.AsObject().ToDictionary(d => d.Key, d => Convert.FromBase64String(d.Value?.GetValue<string>() ?? ""), StringComparer.Ordinal);
+            secrets.Add(new StorageSecret(name, annotations, data));
+        }
+
+        return secrets;
+    }
+
+    private Task AnnotateAsync(JsonObject deployment, string annotation, string? value, CancellationToken cancellationToken) =>
+        api.MergePatchAsync(
+            Resources.Deployments.ObjectPath(ClusterCache.Namespace(deployment), ClusterCache.Name(deployment)),
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [annotation] = value } } },
+            cancellationToken);
 
     private Task ScaleAsync(JsonObject deployment, int replicas, CancellationToken cancellationToken) =>
         api.MergePatchAsync(

@@ -15,6 +15,8 @@ public sealed record ControllerOptions
           --scaler-address HOST:PORT   where KEDA reaches the platform's external scaler (default serving-scaler.serving-system.svc:9090)
           --domain DOMAIN              hosts are {isvc}.{namespace}.{domain} (default example.com)
           --storage-initializer-image IMAGE   the model download init container's image (default: the runtime's own)
+          --retire-grace-s S           how long a revision traffic left keeps its replicas, for gateways to
+                                       catch up with the status, before it is scaled down or deleted (default 10)
           --workers N                  InferenceServices reconciled at once (default 2)
           --leader-elect true|false    one active replica, the others standing by (default true)
           --lease-namespace NS         where the leader election Lease is (default: the pod's namespace, else default)
@@ -29,7 +31,7 @@ public sealed record ControllerOptions
 
     private static readonly string[] Known =
     [
-        "kubeconfig", "namespace", "scaler-address", "domain", "storage-initializer-image", "workers", "leader-elect", "lease-namespace",
+        "kubeconfig", "namespace", "scaler-address", "domain", "storage-initializer-image", "retire-grace-s", "workers", "leader-elect", "lease-namespace",
         "lease-name", "identity", "lease-duration-s", "renew-deadline-s", "retry-period-s", "health-port", "log-level",
     ];
 
@@ -42,6 +44,8 @@ public sealed record ControllerOptions
     public string Domain { get; init; } = "example.com";
 
     public string? StorageInitializerImage { get; init; }
+
+    public TimeSpan RetireGrace { get; init; } = TimeSpan.FromSeconds(10);
 
     public int Workers { get; init; } = 2;
 
@@ -94,6 +98,7 @@ public sealed record ControllerOptions
             ScalerAddress = config["scaler-address"] ?? defaults.ScalerAddress,
             Domain = config["domain"] ?? defaults.Domain,
             StorageInitializerImage = config["storage-initializer-image"],
+            RetireGrace = TimeSpan.FromSeconds(Integer(config, "retire-grace-s", (int)defaults.RetireGrace.TotalSeconds, 0, 3600)),
             Workers = Integer(config, "workers", defaults.Workers, 1, 64),
             LeaderElect = Boolean(config, "leader-elect", defaults.LeaderElect),
             LeaseNamespace = config["lease-namespace"],

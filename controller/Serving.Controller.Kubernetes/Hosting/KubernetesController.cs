@@ -68,7 +68,8 @@ public sealed partial class KubernetesController
         _cache = cache;
         var settings = new ObjectSettings(_options.ScalerAddress, hpaV2 ? "v2" : "v2beta2", _options.StorageInitializerImage);
         var events = new EventRecorder(_api, _time, _loggers.CreateLogger<EventRecorder>());
-        var backend = new KubernetesBackend(_api, cache, settings, events, _loggers.CreateLogger<KubernetesBackend>());
+        var retirement = new Retirement(_options.RetireGrace, _time, (ns, name, delay) => _services.AddAfter((ns, name), delay));
+        var backend = new KubernetesBackend(_api, cache, settings, events, retirement, _loggers.CreateLogger<KubernetesBackend>());
         _reconciler = new ServiceReconciler(backend, new PlannerOptions(_options.Domain), _time, _loggers.CreateLogger<ServiceReconciler>());
 
         cache.InferenceServices.Changed += OnService;

@@ -26,7 +26,7 @@ internal static class DeploymentBuilder
         ArgumentNullException.ThrowIfNull(settings);
         var template = source.Template;
         var container = ContainerBuilder.Serving(source);
-        var (initializer, volume, mount) = StorageVolumes.For(template.StorageUri, settings.StorageInitializerImage ?? ContainerBuilder.ImageOf(container));
+        var (initializer, volume, mount) = StorageVolumes.For(template.StorageUri, settings.StorageInitializerImage ?? ContainerBuilder.ImageOf(container), source.StorageEnv);
         if (mount is not null)
         {
             container["volumeMounts"] = new JsonArray([.. (container["volumeMounts"] as JsonArray)?.Select(m => m?.DeepClone()) ?? [], mount]);

@@ -10,7 +10,9 @@ namespace Serving.Controller.Kubernetes.Objects;
 /// <param name="Revision">The revision, with the template it was created from.</param>
 /// <param name="Runtime">The selected runtime, for a predictor with a model; null for custom containers.</param>
 /// <param name="Mode"><c>Knative</c> (scale to zero) or <c>Standard</c> (raw: at least one replica).</param>
-public sealed record RevisionSource(InferenceService Service, string Component, RevisionRecord Revision, SelectedRuntime? Runtime, string Mode)
+/// <param name="StorageEnv">The storage initializer's environment (credentials as secretKeyRefs, endpoints), from the Secrets of the component's ServiceAccount.</param>
+public sealed record RevisionSource(
+    InferenceService Service, string Component, RevisionRecord Revision, SelectedRuntime? Runtime, string Mode, IReadOnlyList<Api.Core.EnvVar>? StorageEnv = null)
 {
     public RevisionTemplate Template => Revision.Template ?? throw new InvalidOperationException($"revision {Revision.Name} has no template to build objects from");
 
@@ -24,6 +26,9 @@ public sealed record RevisionSource(InferenceService Service, string Component, 
     public string Namespace => Service.Metadata.Namespace ?? "default";
 
     public string Name => Service.Metadata.Name ?? "";
+
+    /// <summary>The ServiceAccount the revision's pods run as (KServe: the component's, else the namespace's default).</summary>
+    public string ServiceAccount => Spec.ServiceAccountName ?? "default";
 }
 
 /// <summary>The cluster-wide settings objects are built with (the chart's values).</summary>

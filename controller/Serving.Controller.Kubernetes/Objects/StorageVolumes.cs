@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serving.Controller.Api;
+using Serving.Controller.Api.Core;
 
 namespace Serving.Controller.Kubernetes.Objects;
 
@@ -15,7 +18,8 @@ internal static class StorageVolumes
     public const string ClaimVolume = "kserve-pvc-source";
 
     /// <summary>The init container (null for a PVC), the volume, and the serving container's mount; all null without a URI.</summary>
-    public static (JsonObject? InitContainer, JsonObject? Volume, JsonObject? Mount) For(string? storageUri, string image)
+    /// <param name="env">The initializer's environment (credentials and endpoints for its URI).</param>
+    public static (JsonObject? InitContainer, JsonObject? Volume, JsonObject? Mount) For(string? storageUri, string image, IReadOnlyList<EnvVar>? env = null)
     {
         if (string.IsNullOrEmpty(storageUri))
         {
@@ -51,6 +55,11 @@ internal static class StorageVolumes
             // Its last lines are what the status quotes when it fails (access denied, no such object).
             ["terminationMessagePolicy"] = "FallbackToLogsOnError",
         };
+        if (env is { Count: > 0 })
+        {
+            initializer["env"] = JsonSerializer.SerializeToNode(env, KubeJson.Options);
+        }
+
         return (
             initializer,
             new JsonObject { ["name"] = DownloadVolume, ["emptyDir"] = new JsonObject() },

@@ -46,4 +46,10 @@ public static class RevisionLabels
 
     /// <summary>Annotation, <c>true</c>: nothing scales the revision; its replicas stay at the initial scale (<c>autoscalerClass: none</c>).</summary>
     public const string Pinned = "serving.kserve.io/pinned-replicas";
+
+    /// <summary>
+    /// Annotation: when traffic left the revision (RFC 3339). Its replicas keep serving for the retirement grace after it,
+    /// so that every gateway has seen the status that moved traffic away before the revision is scaled down or deleted.
+    /// </summary>
+    public const string RetiredAt = "serving.kserve.io/retired-at";
 }

@@ -105,7 +105,7 @@ public sealed class LabTests(ServingCluster cluster)
                         var deployment = await cluster.GetAsync(ns, "deployment", revision);
                         if ((deployment?["status"]?["readyReplicas"]?.GetValue<int>() ?? 0) == 0)
                         {
-                            gaps.Add($"{DateTime.UtcNow:HH:mm:ss.fff}: traffic on {revision}, which has no ready replica");
+                            gaps.Add($"{DateTime.UtcNow:HH:mm:ss.fff}: traffic on {revision}, which has no ready replica; deployment status {deployment?["status"]?.ToJsonString()}; service status {status?.ToJsonString()}");
                         }
                     }
                 }
@@ -125,7 +125,7 @@ public sealed class LabTests(ServingCluster cluster)
         await watching.CancelAsync();
         await watcher;
 
-        Assert.Empty(gaps);
+        Assert.True(gaps.Count == 0, string.Join("\n", gaps));
         Assert.Equal("True", ServingCluster.Condition(raw["status"]!.AsObject(), "Ready"));
     }
 

@@ -44,7 +44,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
         foreach (string argument in (string[])
         [
             Path.Combine(AppContext.BaseDirectory, "serving-controller.dll"), "--kubeconfig", kubeconfig, "--identity", identity, "--health-port", "0",
-            "--scaler-address", "127.0.0.1:9090", "--log-level", "Debug",
+            "--scaler-address", "127.0.0.1:9090", "--log-level", "Debug", "--retire-grace-s", "2",
             .. leaseName is null
                 ? (string[])["--leader-elect", "false"]
                 : ["--leader-elect", "true", "--lease-namespace", "default", "--lease-name", leaseName, "--lease-duration-s", "6", "--renew-deadline-s", "4", "--retry-period-s", "1"],

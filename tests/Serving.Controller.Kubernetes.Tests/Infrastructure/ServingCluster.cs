@@ -42,6 +42,7 @@ public class ServingCluster : ControlPlaneFixture
         // x-kubernetes-validations on its side; the server drops them on 1.20).
         await KubectlAsync("apply", "--validate=false", "-f", Path.Combine(RepoPaths.Shared, "k8s", "keda.sh_scaledobjects.yaml"));
         await KubectlAsync("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all");
+        await WaitForPublishedSchemaAsync();
         _loggers = LoggerFactory.Create(b => b.AddProvider(new FileLogger(Path.Combine(ControlPlane.Directory, "node-agent.log"))).SetMinimumLevel(LogLevel.Information));
         _agent = await NodeAgent.StartAsync(ControlPlane.Client, new NodeAgentOptions
         {
@@ -89,6 +90,32 @@ public class ServingCluster : ControlPlaneFixture
 
     /// <summary>kubectl's answer, success or not (for what it refuses).</summary>
     public Task<Serving.TestCluster.Processes.CommandResult> TryKubectlAsync(params string[] args) => ControlPlane.KubectlAsync(args);
+
+    /// <summary>
+    /// Waits until the API server publishes our CRDs' schemas in /openapi/v2. Established comes first; the
+    /// OpenAPI aggregation follows a moment later, and until then kubectl (which validates on its side against
+    /// a 1.20 server) accepts unknown fields.
+    /// </summary>
+    private async Task WaitForPublishedSchemaAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var openApi = await TryKubectlAsync("get", "--raw", "/openapi/v2");
+            if (openApi.ExitCode == 0 && openApi.StandardOutput.Contains("io.kserve.serving.v1beta1.InferenceService", StringComparison.Ordinal)
+                && openApi.StandardOutput.Contains("io.kserve.serving.v1alpha1.InferenceGraph", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the API server did not publish the InferenceService schema in /openapi/v2 within 60 s");
+            }
+
+            await Task.Delay(250);
+        }
+    }
 
     public async Task ApplyAsync(string ns, string yaml)
     {

@@ -137,7 +137,7 @@ internal sealed partial class ContainerRunner
         {
             try
             {
-                launch = LaunchSpecBuilder.Build(context, _spec, image);
+                launch = LaunchSpecBuilder.Build(context, _spec, image, _init);
                 break;
             }
             catch (ContainerConfigException e)

@@ -9,18 +9,19 @@ namespace Serving.TestCluster.Containers;
 /// ENTRYPOINT/CMD, env and envFrom (configMap, secret, fieldRef, resourceFieldRef) with <c>$(VAR)</c> expansion, the
 /// kubernetes service variables (pointing at the real API server), and HOSTNAME. Then the stand-ins: mount paths in
 /// args, env and workingDir become host folders; ASPNETCORE_URLS names the pod IP and declared ports; the image's
-/// host/port options get the pod's address.
+/// host/port options get the pod's address (regular containers only: an init container listens on nothing, and a
+/// program such as the storage initializer would refuse a --host it does not know).
 /// </summary>
 internal static class LaunchSpecBuilder
 {
     /// <summary>Host variables a local program needs to run at all (a container would have its image's).</summary>
     private static readonly string[] Inherited = ["PATH", "HOME", "LANG", "TMPDIR", "USER"];
 
-    public static LaunchSpec Build(PodContext pod, V1Container container, ImageCommand image)
+    public static LaunchSpec Build(PodContext pod, V1Container container, ImageCommand image, bool init = false)
     {
         var mounts = new MountPaths(pod.Mounts(container));
         var env = Environment(pod, container, image);
-        var argv = Arguments(container, image, env, pod);
+        var argv = Arguments(container, image, env, pod, init);
         if (argv.Count == 0)
         {
             throw new ContainerConfigException($"container \"{container.Name}\" has no command and image \"{container.Image}\" no entrypoint in the image map");
@@ -37,7 +38,7 @@ internal static class LaunchSpecBuilder
         return new LaunchSpec(rewritten[0], rewritten.Skip(1).ToList(), finalEnv, workingDirectory);
     }
 
-    private static List<string> Arguments(V1Container container, ImageCommand image, IReadOnlyDictionary<string, string> env, PodContext pod)
+    private static List<string> Arguments(V1Container container, ImageCommand image, IReadOnlyDictionary<string, string> env, PodContext pod, bool init)
     {
         var argv = new List<string>();
         if (container.Command is { Count: > 0 } command)
@@ -51,6 +52,11 @@ internal static class LaunchSpecBuilder
         {
             argv.AddRange(image.Entrypoint);
             argv.AddRange(container.Args is { Count: > 0 } args ? args.Select(a => Expand(a, env)) : image.DefaultArguments);
+        }
+
+        if (init)
+        {
+            return argv;
         }
 
         if (image.HostArgument is { } host)
