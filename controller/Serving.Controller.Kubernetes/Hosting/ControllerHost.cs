@@ -4,7 +4,9 @@ using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -88,7 +90,7 @@ public static partial class ControllerHost
         });
         if (options.HealthPort == 0)
         {
-            builder.WebHost.UseUrls(); // no listener at all
+            builder.Services.AddSingleton<IServer, NoListener>(); // no socket at all (Kestrel would otherwise take port 5000)
         }
 
         builder.Services.AddSingleton(options);
@@ -234,5 +236,20 @@ public static partial class ControllerHost
 
         [LoggerMessage(EventId = 3405, Level = LogLevel.Critical, Message = "the controller stopped on a failure: stopping the process")]
         private static partial void LogFailed(ILogger logger, Exception exception);
+    }
+
+    /// <summary>The server when the health endpoints are off: the application runs, nothing listens.</summary>
+    private sealed class NoListener : IServer
+    {
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
     }
 }
