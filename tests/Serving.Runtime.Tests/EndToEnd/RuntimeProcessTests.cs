@@ -79,7 +79,8 @@ public sealed class RuntimeProcessTests
         // Models load one after another in the background: wait until both have settled.
         JsonNode? broken = null;
         bool goodReady = false;
-        for (int i = 0; i < 200 && (broken?["error"] is null || !goodReady); i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60); // a bound, not a timing claim: loads are slow on a busy machine
+        while (DateTime.UtcNow < deadline && (!(((string?)broken?["error"])?.Contains(": ", StringComparison.Ordinal) ?? false) || !goodReady))
         {
             await Task.Delay(50);
             using var meta = await client.GetAsync("/v2/models/broken");
