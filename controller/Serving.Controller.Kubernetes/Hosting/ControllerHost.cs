@@ -79,17 +79,9 @@ public static partial class ControllerHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            if (options.HealthPort > 0)
-            {
-                kestrel.Listen(IPAddress.Any, options.HealthPort);
-            }
-        });
-        if (options.HealthPort == 0)
-        {
-            builder.WebHost.UseUrls(); // no listener at all
-        }
+        // Kestrel given no endpoint binds localhost:5000, which a second controller on the machine cannot: with the
+        // health endpoints off, a free loopback port stands for none.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.HealthPort > 0 ? IPAddress.Any : IPAddress.Loopback, options.HealthPort));
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
