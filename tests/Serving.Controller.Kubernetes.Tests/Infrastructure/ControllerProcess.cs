@@ -37,8 +37,11 @@ internal sealed class ControllerProcess : IAsyncDisposable
         }
     }
 
-    /// <param name="leaseName">With leader election, the Lease (in <c>default</c>) the replicas share.</param>
-    public static async Task<ControllerProcess> StartAsync(string kubeconfig, string identity, string? leaseName = null, params string[] extra)
+    /// <param name="leaseName">With leader election, the Lease the replicas share (in <paramref name="leaseNamespace"/>).</param>
+    public static Task<ControllerProcess> StartAsync(string kubeconfig, string identity, string? leaseName = null, params string[] extra) =>
+        StartAsync(kubeconfig, identity, leaseName, "default", extra);
+
+    public static async Task<ControllerProcess> StartAsync(string kubeconfig, string identity, string? leaseName, string leaseNamespace, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in (string[])
@@ -47,7 +50,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
             "--scaler-address", "127.0.0.1:9090", "--log-level", "Debug", "--retire-grace-s", "2",
             .. leaseName is null
                 ? (string[])["--leader-elect", "false"]
-                : ["--leader-elect", "true", "--lease-namespace", "default", "--lease-name", leaseName, "--lease-duration-s", "6", "--renew-deadline-s", "4", "--retry-period-s", "1"],
+                : ["--leader-elect", "true", "--lease-namespace", leaseNamespace, "--lease-name", leaseName, "--lease-duration-s", "6", "--renew-deadline-s", "4", "--retry-period-s", "1"],
             .. extra,
         ])
         {

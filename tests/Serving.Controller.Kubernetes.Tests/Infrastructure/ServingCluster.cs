@@ -9,18 +9,30 @@ using Serving.TestCluster.Nodes;
 namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
 
 /// <summary>
-/// A real API server with this platform's CRDs and KEDA's, a node agent that runs the runtime image as local processes,
-/// and (unless a test collection manages its own) one <c>serving-controller</c> process watching every namespace.
+/// A real API server with this platform's CRDs and KEDA's, the chart's RBAC (release <see cref="ChartRelease"/> in
+/// <see cref="ChartNamespace"/>, nothing of it running), a node agent that runs the runtime image as local processes,
+/// and (unless a test collection manages its own) one <c>serving-controller</c> process watching every namespace, with
+/// the token of the chart's controller ServiceAccount: every test here also proves the chart's RBAC is enough.
 /// </summary>
 public class ServingCluster : ControlPlaneFixture
 {
+    public const string ChartRelease = "serving";
+    public const string ChartNamespace = "serving-system";
+
+    /// <summary>The Lease the chart's controller Role lets its ServiceAccount hold.</summary>
+    public const string ChartLease = "serving-serving-platform-controller";
+
     private ILoggerFactory? _loggers;
     private NodeAgent? _agent;
     private ControllerProcess? _controller;
 
     public k8s.Kubernetes Client => ControlPlane.Client;
 
+    /// <summary>An admin kubeconfig (for tests; kubectl uses it).</summary>
     public string Kubeconfig => ControlPlane.KubeconfigPath;
+
+    /// <summary>A kubeconfig with the token of the chart's controller ServiceAccount: what a controller under test runs with.</summary>
+    public string ControllerKubeconfig { get; private set; } = "";
 
     /// <summary>Where each PersistentVolumeClaim's files are: <c>{root}/{namespace}/{claim}</c>.</summary>
     public string Volumes => Path.Combine(ControlPlane.Directory, "volumes");
@@ -29,6 +41,16 @@ public class ServingCluster : ControlPlaneFixture
 
     /// <summary>Whether the fixture runs a controller of its own (a collection that starts and kills controllers does not).</summary>
     protected virtual bool RunController => true;
+
+    /// <summary>
+    /// Values for the chart (charts/serving-platform): its RBAC and ServiceAccounts, no CRDs (applied above from
+    /// controller/crds), no runtime (the controller's built-in default serves), nothing of the platform running.
+    /// </summary>
+    protected virtual IEnumerable<string> ChartValues =>
+    [
+        "crds.install=false", "runtime.install=false", "controller.replicas=0", "gateway.replicas=0", "scaler.replicas=0",
+        "redis.enabled=false", "redis.externalAddress=127.0.0.1:6379",
+    ];
 
     public override async Task InitializeAsync()
     {
@@ -43,6 +65,10 @@ public class ServingCluster : ControlPlaneFixture
         await KubectlAsync("apply", "--validate=false", "-f", Path.Combine(RepoPaths.Shared, "k8s", "keda.sh_scaledobjects.yaml"));
         await KubectlAsync("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all");
         await WaitForPublishedSchemaAsync();
+        (await ControlPlane.HelmAsync(
+            ["install", ChartRelease, Path.Combine(RepoPaths.Root, "charts", "serving-platform"), "--namespace", ChartNamespace, "--create-namespace",
+             .. ChartValues.SelectMany(v => new[] { "--set", v })])).EnsureSuccess("helm install of the chart's RBAC");
+        ControllerKubeconfig = await ControlPlane.ServiceAccountKubeconfigAsync(ChartNamespace, $"{ChartRelease}-serving-platform-controller");
         _loggers = LoggerFactory.Create(b => b.AddProvider(new FileLogger(Path.Combine(ControlPlane.Directory, "node-agent.log"))).SetMinimumLevel(LogLevel.Information));
         _agent = await NodeAgent.StartAsync(ControlPlane.Client, new NodeAgentOptions
         {
@@ -62,7 +88,7 @@ public class ServingCluster : ControlPlaneFixture
         }, _loggers);
         if (RunController)
         {
-            _controller = await ControllerProcess.StartAsync(Kubeconfig, "controller-0");
+            _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, "controller-0");
         }
     }
 
@@ -174,7 +200,8 @@ public class ServingCluster : ControlPlaneFixture
     }
 
     /// <summary>Polls until <paramref name="done"/> holds for the InferenceService's status; the failure shows the last status and the controller's log tail.</summary>
-    public async Task<JsonObject> WaitForServiceAsync(string ns, string name, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null)
+    /// <param name="output">The controller whose log tail a failure shows, when not the fixture's own.</param>
+    internal async Task<JsonObject> WaitForServiceAsync(string ns, string name, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null, ControllerProcess? output = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         JsonObject? last = null;
@@ -189,7 +216,7 @@ public class ServingCluster : ControlPlaneFixture
             await Task.Delay(250);
         }
 
-        string log = Controller?.Output is { } output ? string.Join('\n', output.Split('\n').TakeLast(30)) : "";
+        string log = (output ?? Controller)?.Output is { } text ? string.Join('\n', text.Split('\n').TakeLast(30)) : "";
         Assert.Fail($"{what}: not within the time allowed; last status: {last?["status"]?.ToJsonString()}\n{log}");
         return null!;
     }
@@ -250,4 +277,18 @@ public sealed class BareCluster : ServingCluster
 public sealed class BareClusterCollection : ICollectionFixture<BareCluster>
 {
     public const string Name = "bare-cluster";
+}
+
+/// <summary>A cluster whose chart release also installs the chart's ClusterServingRuntime; the test runs its own controller.</summary>
+public sealed class ChartRuntimeCluster : ServingCluster
+{
+    protected override bool RunController => false;
+
+    protected override IEnumerable<string> ChartValues => base.ChartValues.Where(v => !v.StartsWith("runtime.", StringComparison.Ordinal)).Append("runtime.install=true");
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChartRuntimeClusterCollection : ICollectionFixture<ChartRuntimeCluster>
+{
+    public const string Name = "chart-runtime-cluster";
 }

@@ -15,7 +15,7 @@ public sealed class RuntimeSelectorTests
 
         var container = Assert.Single(runtime.Spec.Containers!);
         Assert.Equal(ContainerNames.KServeContainer, container.Name);
-        Assert.Equal(["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080"], container.Args);
+        Assert.Equal(["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080", "--host=0.0.0.0"], container.Args);
         Assert.Equal(["v1", "v2"], runtime.Spec.ProtocolVersions);
         Assert.All(runtime.Spec.SupportedModelFormats!, f => Assert.True(f.Name == "onnx" && f.IsAutoSelect));
         Assert.Contains(DefaultRuntimes.OnnxRuntimeName + ".yaml", DefaultRuntimes.Manifests().Keys);

@@ -127,6 +127,70 @@ public sealed class ControlPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A kubeconfig (written into <see cref="Directory"/>) that authenticates as ServiceAccount
+    /// <paramref name="namespace"/>/<paramref name="name"/> with the token the 1.20 token controller put in the account's
+    /// Secret, waited for: code run with it has exactly the rights RBAC gives that account.
+    /// </summary>
+    public async Task<string> ServiceAccountKubeconfigAsync(string @namespace, string name, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        string? token = null;
+        while (token is null)
+        {
+            try
+            {
+                var account = await Client.CoreV1.ReadNamespacedServiceAccountAsync(name, @namespace, cancellationToken: deadline.Token).ConfigureAwait(false);
+                foreach (var reference in account.Secrets ?? [])
+                {
+                    var secret = await Client.CoreV1.ReadNamespacedSecretAsync(reference.Name, @namespace, cancellationToken: deadline.Token).ConfigureAwait(false);
+                    if (secret.Type == "kubernetes.io/service-account-token" && secret.Data?.TryGetValue("token", out byte[]? bytes) == true)
+                    {
+                        token = System.Text.Encoding.UTF8.GetString(bytes);
+                    }
+                }
+
+                if (token is null)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token).ConfigureAwait(false);
+                }
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"ServiceAccount {@namespace}/{name}: no token Secret after 60 s; see {Directory}/kube-controller-manager.log");
+            }
+        }
+
+        string path = Path.Combine(Directory, $"{@namespace}.{name}.kubeconfig");
+        await File.WriteAllTextAsync(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: test
+              cluster:
+                server: {Configuration.Host}
+                certificate-authority: {Path.Combine(Directory, "ca.crt")}
+            users:
+            - name: {@namespace}.{name}
+              user:
+                token: {token}
+            contexts:
+            - name: test
+              context:
+                cluster: test
+                user: {@namespace}.{name}
+                namespace: {@namespace}
+            current-context: test
+
+            """, cancellationToken).ConfigureAwait(false);
+        return path;
+    }
+
     /// <summary>Runs kubectl (v1.35) against this control plane.</summary>
     public Task<CommandResult> KubectlAsync(IEnumerable<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
         ToolAsync(_binaries.Kubectl, arguments, standardInput, cancellationToken);
@@ -161,13 +225,6 @@ public sealed class ControlPlane : IAsyncDisposable
 
     private Task<CommandResult> ToolAsync(string tool, IEnumerable<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["KUBECONFIG"] = KubeconfigPath,
-            ["HELM_CONFIG_HOME"] = Path.Combine(Directory, "helm", "config"),
-            ["HELM_CACHE_HOME"] = Path.Combine(Directory, "helm", "cache"),
-            ["HELM_DATA_HOME"] = Path.Combine(Directory, "helm", "data"),
-        };
-        return CommandRunner.RunAsync(tool, arguments, environment, standardInput, TimeSpan.FromMinutes(2), cancellationToken);
+        return CommandRunner.RunAsync(tool, arguments, KubeTools.Environment(Directory, KubeconfigPath), standardInput, TimeSpan.FromMinutes(2), cancellationToken);
     }
 }
