@@ -7,7 +7,8 @@ namespace Serving.Controller.Kubernetes.Tests.EndToEnd;
 
 /// <summary>
 /// The controller under the failures a cluster has: killed in the middle of a rollout (SIGKILL, no cleanup), the API
-/// server restarted under it, and two replicas electing one leader. Each test starts and stops its own controllers.
+/// server restarted under it (both with the chart's ServiceAccount), and two replicas electing one leader. Each test
+/// starts and stops its own controllers.
 /// </summary>
 [Collection(BareClusterCollection.Name)]
 public sealed class ResilienceTests(BareCluster cluster, ITestOutputHelper output)
@@ -17,7 +18,7 @@ public sealed class ResilienceTests(BareCluster cluster, ITestOutputHelper outpu
     {
         string ns = await cluster.NamespaceAsync("killed");
         await cluster.ProvideIrisClaimAsync(ns);
-        var first = await ControllerProcess.StartAsync(cluster.Kubeconfig, "first");
+        var first = await ControllerProcess.StartAsync(cluster.ControllerKubeconfig, "first");
         try
         {
             await cluster.ApplyAsync(ns, Manifests.Iris("iris", "Serverless", minReplicas: 1));
@@ -36,7 +37,7 @@ public sealed class ResilienceTests(BareCluster cluster, ITestOutputHelper outpu
 
         // Meanwhile the spec moves on: the next controller must see it too.
         await cluster.KubectlAsync("patch", "isvc", "iris", "-n", ns, "--type", "merge", "-p", """{"spec":{"predictor":{"canaryTrafficPercent":100}}}""");
-        await using var second = await ControllerProcess.StartAsync(cluster.Kubeconfig, "second");
+        await using var second = await ControllerProcess.StartAsync(cluster.ControllerKubeconfig, "second");
         var converged = await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Traffic(s).SequenceEqual(["iris-predictor-00002:100"]), "promoted by the second controller");
         Assert.Equal("True", ServingCluster.Condition(converged["status"]!.AsObject(), "Ready"));
         Assert.Equal("iris-predictor-00001", converged["status"]!["components"]!["predictor"]!["previousRolledoutRevision"]!.GetValue<string>());
@@ -54,7 +55,7 @@ public sealed class ResilienceTests(BareCluster cluster, ITestOutputHelper outpu
     {
         string ns = await cluster.NamespaceAsync("apiserver");
         await cluster.ProvideIrisClaimAsync(ns);
-        await using var controller = await ControllerProcess.StartAsync(cluster.Kubeconfig, "survivor");
+        await using var controller = await ControllerProcess.StartAsync(cluster.ControllerKubeconfig, "survivor");
         await cluster.ApplyAsync(ns, Manifests.Iris("iris", "RawDeployment", minReplicas: 1));
         await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Condition(s, "Ready") == "True", "Ready before the restart");
 
