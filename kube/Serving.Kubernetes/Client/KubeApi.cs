@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 
-namespace Serving.Controller.Kubernetes.Kube;
+namespace Serving.Kubernetes.Client;
 
 /// <summary>
 /// The Kubernetes REST API as JSON, over KubernetesClient's connection and credentials: one way to read, watch and write
