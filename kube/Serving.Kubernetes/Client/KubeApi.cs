@@ -22,6 +22,9 @@ public sealed class KubeApi(k8s.Kubernetes client, string fieldManager = KubeApi
 
     public string FieldManager { get; } = fieldManager;
 
+    /// <summary>The API server's address (for logs).</summary>
+    public Uri BaseUri => client.BaseUri;
+
     /// <summary>The object, or null when there is none (404).</summary>
     public async Task<JsonObject?> GetAsync(string path, CancellationToken cancellationToken)
     {

@@ -22,8 +22,21 @@ public static class KubeConfig
                 "not running in a pod: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT or the service account token "
                 + "(/var/run/secrets/kubernetes.io/serviceaccount/token) is missing; give a kubeconfig instead");
 
-    private static KubernetesClientConfiguration FromFile(string path) =>
-        File.Exists(path)
-            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
-            : throw new KubeConfigException($"kubeconfig '{path}' does not exist");
+    private static KubernetesClientConfiguration FromFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new KubeConfigException($"kubeconfig '{path}' does not exist");
+        }
+
+        try
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        }
+        catch (Exception e)
+        {
+            // The client's own messages (YAML errors, "Cannot infer server host url...") do not say which file.
+            throw new KubeConfigException($"kubeconfig '{path}' cannot be used: {e.Message}", e);
+        }
+    }
 }

@@ -59,6 +59,12 @@ public sealed partial class GatewayProcessTests
     [InlineData("--trusted-proxies 10.0.0.0/33", "--trusted-proxies: '10.0.0.0/33' is not an IP address or a CIDR range")]
     [InlineData("--max-request-bytes 1e6", "--max-request-bytes must be an integer from 1 to")]
     [InlineData("--replica-connections 0", "--replica-connections must be an integer from 1 to 1000000, not '0'")]
+    [InlineData("--kubeconfig /nonexistent/kubeconfig", "--kubeconfig: file '/nonexistent/kubeconfig' does not exist")]
+    [InlineData("--namespace ml", "--namespace is for cluster mode: add --kubernetes or --kubeconfig PATH")]
+    [InlineData("--kubernetes --routes routes.json", "--routes and cluster mode (--kubernetes, --kubeconfig) are two route sources: give one")]
+    [InlineData("--kubernetes=maybe", "--kubernetes takes no value (or true/false), not 'maybe'")]
+    [InlineData("--kubernetes", "not running in a pod: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT or the service account token")]
+    [InlineData("--kubeconfig /proc/self/status", "serving-gateway: kubeconfig '/proc/self/status' cannot be used: ")]
     public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
     {
         using var process = Start(args.Split(' '));
