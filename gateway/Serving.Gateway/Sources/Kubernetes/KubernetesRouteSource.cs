@@ -132,7 +132,12 @@ internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteS
             CheckUrl(isvc);
         }
 
-        _current.Update(ClusterRoutes.Build(isvcs, graphs.Items.Select(g => Parse(g, Deserialize<InferenceGraph>)).OfType<InferenceGraph>(), revisions));
+        var snapshot = ClusterRoutes.Build(isvcs, graphs.Items.Select(g => Parse(g, Deserialize<InferenceGraph>)).OfType<InferenceGraph>(), revisions);
+        _current.Update(snapshot);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogPublished(_logger, snapshot.Services.Count, snapshot.Graphs.Count, revisions.Values.Sum(r => r.Ready.Count));
+        }
     }
 
     private T? Parse<T>(JsonObject value, Func<JsonObject, T?> parse)
@@ -195,6 +200,9 @@ internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteS
 
     [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "InferenceService {Service} has the URL {Url}, but this gateway serves it as {Expected}: give the gateway and the controller the same --domain")]
     private static partial void LogOtherDomain(ILogger logger, string service, string url, string expected);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Debug, Message = "Routes handed over: {Services} InferenceServices, {Graphs} InferenceGraphs, {Replicas} ready replicas")]
+    private static partial void LogPublished(ILogger logger, int services, int graphs, int replicas);
 
     [LoggerMessage(EventId = 44, Level = LogLevel.Critical, Message = "The Kubernetes route source failed: stopping the gateway")]
     private static partial void LogFailed(ILogger logger, Exception exception);
