@@ -113,6 +113,30 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_request_for_a_revision_with_no_ready_pod_is_held_by_the_activator_until_one_is_ready()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-zero", "Serverless", minReplicas: 0);
+        await using var _ = gateway;
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 1, "the first replica routed", gateway);
+
+        // What KEDA does after the cooldown: the Deployment's scale to zero.
+        await cluster.KubectlAsync("scale", "deployment", "iris-predictor-00001", "-n", ns, "--replicas=0");
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 0, "no replica routed", gateway);
+        using var http = new HttpClient { BaseAddress = gateway.Inference, Timeout = TimeSpan.FromSeconds(120) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/models/iris:predict") { Content = new StringContent(Instances, Encoding.UTF8, "application/json") };
+        request.Headers.Host = $"iris.{ns}.example.com";
+        var held = http.SendAsync(request);
+        await EventuallyAsync(() => HeldAsync(gateway, ns, "iris"), h => h == 1, "the request held by the activator", gateway);
+        Assert.False(held.IsCompleted);
+
+        await cluster.KubectlAsync("scale", "deployment", "iris-predictor-00001", "-n", ns, "--replicas=1");
+        using var response = await held;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Prediction, await response.Content.ReadAsStringAsync());
+        Assert.Equal(["true"], response.Headers.GetValues("X-Cold-Start"));
+    }
+
+    [Fact]
     public async Task An_InferenceGraph_applied_with_kubectl_is_run_by_the_gateway_on_its_host()
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-graph", "RawDeployment", minReplicas: 1);
@@ -211,9 +235,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     /// <summary>The ready replicas the gateway routes to for the service's predictor (its admin <c>/routes</c>).</summary>
     private static async Task<List<string>> RoutedAsync(GatewayProcess gateway, string ns, string name)
     {
-        using var http = new HttpClient { BaseAddress = gateway.Admin };
-        var routes = JsonNode.Parse(await http.GetStringAsync(new Uri("/routes", UriKind.Relative)))!;
-        var service = routes["services"]!.AsArray().FirstOrDefault(s => s!["namespace"]!.GetValue<string>() == ns && s["name"]!.GetValue<string>() == name);
+        var service = await RouteOfAsync(gateway, ns, name);
         return
         [
             .. (service?["components"]?["predictor"]?.AsArray() ?? [])
@@ -222,6 +244,20 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
                 .Select(r => r!["address"]!.GetValue<string>())
                 .Order(StringComparer.Ordinal),
         ];
+    }
+
+    /// <summary>Requests the activator holds for the service's predictor now (its admin <c>/routes</c>).</summary>
+    private static async Task<long> HeldAsync(GatewayProcess gateway, string ns, string name)
+    {
+        var service = await RouteOfAsync(gateway, ns, name);
+        return (service?["components"]?["predictor"]?.AsArray() ?? []).Sum(r => r!["held"]!.GetValue<long>());
+    }
+
+    private static async Task<JsonNode?> RouteOfAsync(GatewayProcess gateway, string ns, string name)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.Admin };
+        var routes = JsonNode.Parse(await http.GetStringAsync(new Uri("/routes", UriKind.Relative)))!;
+        return routes["services"]!.AsArray().FirstOrDefault(s => s!["namespace"]!.GetValue<string>() == ns && s["name"]!.GetValue<string>() == name);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, GatewayProcess gateway)
