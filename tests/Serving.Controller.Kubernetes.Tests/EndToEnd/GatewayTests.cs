@@ -137,6 +137,25 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task After_the_API_server_restarts_the_gateway_has_kept_its_routes_and_follows_changes_again()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-restart", "RawDeployment", minReplicas: 1);
+        await using var _ = gateway;
+        var routed = await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 1, "the replica routed", gateway);
+        string pod = (await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001")).Single()!["metadata"]!["name"]!.GetValue<string>();
+
+        await cluster.ControlPlane.RestartApiServerAsync(); // every watch breaks
+        Assert.Equal((HttpStatusCode.OK, Prediction), await PostAsync(gateway, $"iris.{ns}.example.com", "/v1/models/iris:predict"));
+        Assert.Equal(routed, await RoutedAsync(gateway, ns, "iris"));
+
+        await SetReadyAsync(ns, pod, false);
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 0, "the unready pod out of routing after the restart", gateway);
+        await SetReadyAsync(ns, pod, true);
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.SequenceEqual(routed), "the pod back", gateway);
+        Assert.False(gateway.Exited);
+    }
+
+    [Fact]
     public async Task An_InferenceGraph_applied_with_kubectl_is_run_by_the_gateway_on_its_host()
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-graph", "RawDeployment", minReplicas: 1);
@@ -165,7 +184,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         string ns = await cluster.NamespaceAsync("gw-refused");
         await cluster.ApplyAsync(ns, Manifests.SklearnIris);
         await cluster.WaitForServiceAsync(ns, "sklearn-iris", s => ServingCluster.Condition(s, "Ready") == "False", "sklearn-iris refused");
-        await using var gateway = await StartGatewayAsync(ns, "--namespace", ns);
+        await using var gateway = await StartGatewayAsync(ns, namespaced: true); // a RoleBinding in its namespace is enough with --namespace
 
         var (status, body) = await PostAsync(gateway, $"sklearn-iris.{ns}.example.com", "/v1/models/sklearn-iris:predict");
 
@@ -195,10 +214,12 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         }
     }
 
-    private async Task<GatewayProcess> StartGatewayAsync(string ns, params string[] extra)
+    /// <param name="namespaced">With <c>--namespace</c>, the role bound in that namespace only.</param>
+    private async Task<GatewayProcess> StartGatewayAsync(string ns, bool namespaced = false)
     {
         var gateway = await GatewayProcess.StartAsync(
-            await GatewayAccess.KubeconfigAsync(cluster, ns), Path.Combine(cluster.ControlPlane.Directory, $"gateway-{ns}.log"), [.. extra, "--log-level", "Debug"]);
+            await GatewayAccess.KubeconfigAsync(cluster, ns, namespaced), Path.Combine(cluster.ControlPlane.Directory, $"gateway-{ns}.log"),
+            ["--log-level", "Debug", .. namespaced ? new[] { "--namespace", ns } : []]);
         output.WriteLine($"gateway at {gateway.Inference}, admin {gateway.Admin}");
         return gateway;
     }

@@ -10,12 +10,15 @@ namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
 /// </summary>
 internal static partial class GatewayAccess
 {
-    public static async Task<string> KubeconfigAsync(ServingCluster cluster, string ns)
+    /// <param name="namespaced">Bound in <paramref name="ns"/> only (a RoleBinding, for a gateway with <c>--namespace</c>), else cluster-wide.</param>
+    public static async Task<string> KubeconfigAsync(ServingCluster cluster, string ns, bool namespaced = false)
     {
         string file = Path.Combine(cluster.ControlPlane.Directory, "gateway-clusterrole.yaml");
         await File.WriteAllTextAsync(file, DocumentedClusterRole());
         await cluster.KubectlAsync("apply", "-f", file);
-        await cluster.KubectlAsync("create", "clusterrolebinding", $"serving-gateway-{ns}", "--clusterrole=serving-gateway", $"--serviceaccount={ns}:default");
+        await cluster.KubectlAsync(namespaced
+            ? ["create", "rolebinding", "serving-gateway", "-n", ns, "--clusterrole=serving-gateway", $"--serviceaccount={ns}:default"]
+            : ["create", "clusterrolebinding", $"serving-gateway-{ns}", "--clusterrole=serving-gateway", $"--serviceaccount={ns}:default"]);
 
         string secret = (await cluster.KubectlAsync("get", "serviceaccount", "default", "-n", ns, "-o", "jsonpath={.secrets[0].name}")).Trim();
         string token = Encoding.UTF8.GetString(Convert.FromBase64String((await cluster.KubectlAsync("get", "secret", secret, "-n", ns, "-o", "jsonpath={.data.token}")).Trim()));
