@@ -75,6 +75,35 @@ public sealed partial class GatewayProcessTests
         Assert.Contains(message, stderr);
     }
 
+    [Fact]
+    public async Task Cluster_mode_with_an_API_server_that_does_not_answer_exits_1_saying_so()
+    {
+        string dir = Directory.CreateTempSubdirectory("gateway-kubeconfig").FullName;
+        string kubeconfig = Path.Combine(dir, "kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: gone
+              cluster: {server: "https://127.0.0.1:1"}
+            users:
+            - name: someone
+              user: {token: abc}
+            contexts:
+            - name: gone
+              context: {cluster: gone, user: someone}
+            current-context: gone
+            """);
+        using var process = Start("--kubeconfig", kubeconfig, "--port", "0", "--admin-port", "0");
+        string output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("The Kubernetes route source failed: stopping the gateway", output, StringComparison.Ordinal);
+        Assert.Contains("Connection refused (127.0.0.1:1)", output, StringComparison.Ordinal);
+        Directory.Delete(dir, recursive: true);
+    }
+
     private static string RoutesJson(string address) => """
         [{"namespace":"default","name":"iris","components":{"predictor":{
           "traffic":[{"revision":"iris-predictor-00001","percent":100}],

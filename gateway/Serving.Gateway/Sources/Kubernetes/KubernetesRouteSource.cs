@@ -110,9 +110,9 @@ internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteS
                     }
                 },
                 stop.Token);
-            await Task.WhenAny(running.Append(rebuilding));
+            var ended = await Task.WhenAny(running.Append(rebuilding));
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.WhenAny(running.Append(rebuilding)).Unwrap(); // a failure says what failed
+            await ended; // a failure says what failed
             throw new InvalidOperationException("a watch of the route source ended on its own");
         }
         finally
