@@ -56,9 +56,6 @@ internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteS
     /// <summary>Completes once every informer has listed and the first routes are handed over (readiness).</summary>
     public Task Synced => _synced.Task;
 
-    /// <summary>The EndpointSlice version discovery chose; null until then.</summary>
-    public ResourceType? EndpointSliceType { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -81,7 +78,6 @@ internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteS
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var sliceType = await EndpointSlices.ChooseAsync(_api.ServesAsync, cancellationToken);
-        EndpointSliceType = sliceType;
         LogWatching(_logger, _api.BaseUri.ToString(), _namespace ?? "all namespaces", sliceType.ToString());
         Informer Watch(ResourceType type, string? selector = null) => new(_api, type, _namespace, selector, _time, _loggers.CreateLogger<Informer>());
         var services = Watch(Resources.InferenceServices);
