@@ -77,7 +77,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task A_pod_that_stops_being_ready_or_is_deleted_leaves_routing_and_no_request_fails_under_load()
+    public async Task A_pod_that_stops_being_ready_or_is_deleted_leaves_routing_under_load_and_only_requests_sent_to_it_before_can_fail()
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-pods", "RawDeployment", minReplicas: 2);
         await using var _ = gateway;
@@ -90,7 +90,8 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         await using var load = new GatewayLoad(gateway.Inference, $"iris.{ns}.example.com", clients: 4);
         await load.WaitForSuccessesAsync(100, "load before");
 
-        // Not ready, as a failing readiness probe makes it: the pod keeps running, the EndpointSlice marks it not ready.
+        // Not ready, as a failing readiness probe makes it: the pod keeps running, its EndpointSlice marks it not ready.
+        // This is the gateway's alone: no request may fail.
         var clock = Stopwatch.StartNew();
         await SetReadyAsync(ns, name, false);
         await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => !r.Contains(address), "the unready pod out of routing", gateway);
@@ -99,17 +100,24 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         await SetReadyAsync(ns, name, true);
         await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Contains(address), "the pod back in routing once ready", gateway);
         await load.WaitForSuccessesAsync(100, "load on both again");
+        Assert.True(load.Failures.Count == 0, $"failed requests while a pod was not ready:\n{string.Join('\n', load.Failures)}\n{gateway.Tail()}");
 
-        // Deleted: terminating, it is not ready in its slice at once; the Deployment's replacement comes in when ready.
+        // Deleted: terminating, it is not ready in its slice at once, and the Deployment's replacement comes in when ready.
+        // The pod is told to stop at the same moment: a request the gateway sent it before the slice's change arrived can
+        // meet a closed port (see gateway/README.md, Cluster mode); none sent after the gateway let the pod go may fail.
         clock.Restart();
         await cluster.KubectlAsync("delete", "pod", name, "-n", ns, "--wait=false");
         await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => !r.Contains(address), "the deleted pod out of routing", gateway);
+        var left = DateTime.UtcNow;
         output.WriteLine($"deleted -> out of the gateway's routing: {clock.ElapsedMilliseconds} ms after kubectl delete began");
         await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 2 && !r.Contains(address), "the replacement routed", gateway);
         await load.WaitForSuccessesAsync(200, "load on the replacement");
 
-        output.WriteLine($"{load.Succeeded} requests succeeded, {load.Failures.Count} failed");
-        Assert.True(load.Failures.Count == 0, $"failed requests:\n{string.Join('\n', load.Failures.Take(20))}\n{gateway.Tail()}");
+        var failures = load.Failures;
+        output.WriteLine($"{load.Succeeded} requests succeeded, {failures.Count} failed{(failures.Count > 0 ? ":\n" : "")}{string.Join('\n', failures)}");
+        Assert.True(
+            failures.All(f => f.Sent < left && f.What.StartsWith("502 ", StringComparison.Ordinal)),
+            $"failed requests other than 502s sent before the deleted pod left routing ({left:HH:mm:ss.fff}):\n{string.Join('\n', failures)}\n{gateway.Tail()}");
     }
 
     [Fact]

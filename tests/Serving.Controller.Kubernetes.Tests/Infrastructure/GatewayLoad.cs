@@ -3,6 +3,12 @@ using System.Text;
 
 namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
 
+/// <summary>A request that did not get the prediction: when the client sent it, and what it got.</summary>
+internal sealed record LoadFailure(DateTime Sent, string What)
+{
+    public override string ToString() => $"{Sent:HH:mm:ss.fff} {What}";
+}
+
 /// <summary>
 /// Clients that send V1 predictions through a gateway one after another until stopped, each answer counted: the load
 /// under which routing changes must not fail a request.
@@ -12,7 +18,7 @@ internal sealed class GatewayLoad : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _http;
     private readonly List<Task> _clients;
-    private readonly List<string> _failures = [];
+    private readonly List<LoadFailure> _failures = [];
     private int _succeeded;
 
     public GatewayLoad(Uri gateway, string host, int clients)
@@ -23,7 +29,7 @@ internal sealed class GatewayLoad : IAsyncDisposable
 
     public int Succeeded => Volatile.Read(ref _succeeded);
 
-    public IReadOnlyList<string> Failures
+    public IReadOnlyList<LoadFailure> Failures
     {
         get
         {
@@ -63,6 +69,7 @@ internal sealed class GatewayLoad : IAsyncDisposable
                 Content = new StringContent("""{"instances":[[6.8,2.8,4.8,1.4]]}""", Encoding.UTF8, "application/json"),
             };
             request.Headers.Host = host;
+            var sent = DateTime.UtcNow;
             try
             {
                 using var response = await _http.SendAsync(request, _stop.Token);
@@ -73,7 +80,7 @@ internal sealed class GatewayLoad : IAsyncDisposable
                 }
                 else
                 {
-                    Fail($"{DateTime.UtcNow:HH:mm:ss.fff} {(int)response.StatusCode} {body}");
+                    Fail(new LoadFailure(sent, $"{(int)response.StatusCode} {body}"));
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -82,12 +89,12 @@ internal sealed class GatewayLoad : IAsyncDisposable
             }
             catch (HttpRequestException e)
             {
-                Fail($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Message}");
+                Fail(new LoadFailure(sent, e.Message));
             }
         }
     }
 
-    private void Fail(string failure)
+    private void Fail(LoadFailure failure)
     {
         lock (_failures)
         {
