@@ -19,7 +19,8 @@ namespace Serving.Gateway.Sources.Kubernetes;
 /// InferenceGraphs, and the EndpointSlices of the revisions' Services (the ready pods' addresses), each kept current by an
 /// informer. Any change marks the routes stale and one loop rebuilds them at once (changes that arrive meanwhile are taken
 /// together), so an endpoint that stops being ready leaves routing as soon as the watch delivers its slice. Reads only:
-/// get, list and watch on those three kinds. A watch that cannot be kept stops the gateway (exit code 1).
+/// get, list and watch on those three kinds. Broken watches are resumed by the informers (the last routes keep serving);
+/// an API server that does not answer discovery at start, or a loop that ends on its own, stops the gateway (exit code 1).
 /// </summary>
 internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteSource
 {
