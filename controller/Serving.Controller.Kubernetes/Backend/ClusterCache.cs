@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Serving.Controller.Api;
-using Serving.Controller.Kubernetes.Informers;
+using Serving.Kubernetes.Informers;
 
 namespace Serving.Controller.Kubernetes.Backend;
 

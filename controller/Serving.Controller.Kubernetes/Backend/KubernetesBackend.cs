@@ -5,11 +5,12 @@ using Microsoft.Extensions.Logging;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Beta1;
 using Serving.Controller.Kubernetes.Events;
-using Serving.Controller.Kubernetes.Kube;
 using Serving.Controller.Kubernetes.Objects;
 using Serving.Controller.Planning;
 using Serving.Controller.Reconciling;
 using Serving.Controller.Storage;
+using Serving.Kubernetes.Client;
+using Serving.Kubernetes.Informers;
 
 namespace Serving.Controller.Kubernetes.Backend;
 
@@ -252,7 +253,7 @@ public sealed partial class KubernetesBackend(
             cancellationToken);
 
     /// <summary>Server-side apply, skipped when the cached object already has every field as wanted.</summary>
-    private async Task ApplyIfChangedAsync(Informers.Informer? informer, ResourceType type, JsonObject wanted, CancellationToken cancellationToken)
+    private async Task ApplyIfChangedAsync(Informer? informer, ResourceType type, JsonObject wanted, CancellationToken cancellationToken)
     {
         var metadata = wanted["metadata"]!;
         var actual = informer?.Get(metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>());
@@ -264,7 +265,7 @@ public sealed partial class KubernetesBackend(
         await api.ApplyAsync(type, wanted, cancellationToken);
     }
 
-    private Informers.Informer? AutoscalerCache(ResourceType type) => type == Resources.ScaledObjects ? cache.ScaledObjects : cache.Hpas;
+    private Informer? AutoscalerCache(ResourceType type) => type == Resources.ScaledObjects ? cache.ScaledObjects : cache.Hpas;
 
     /// <summary>The autoscaler a revision was created with, kept in its Deployment's annotation.</summary>
     private static AutoscalerObject? AutoscalerOf(JsonObject deployment)

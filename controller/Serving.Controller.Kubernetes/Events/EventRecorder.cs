@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Serving.Controller.Kubernetes.Kube;
+using Serving.Kubernetes.Client;
 
 namespace Serving.Controller.Kubernetes.Events;
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serving.Controller.Api.Schema;
-using Serving.Controller.Kubernetes.Kube;
+using Serving.Kubernetes.Client;
 
 namespace Serving.Controller.Kubernetes.Hosting;
 
@@ -106,10 +106,7 @@ public static partial class ControllerHost
         return app;
     }
 
-    private static KubernetesClientConfiguration Configuration(ControllerOptions options) =>
-        options.Kubeconfig is { } path ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
-        : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
-        : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+    private static KubernetesClientConfiguration Configuration(ControllerOptions options) => KubeConfig.Load(options.Kubeconfig);
 
     private static void WriteCrds(string? output)
     {

@@ -6,11 +6,11 @@ using Serving.Controller.Api.V1Alpha1;
 using Serving.Controller.Api.V1Beta1;
 using Serving.Controller.Kubernetes.Backend;
 using Serving.Controller.Kubernetes.Events;
-using Serving.Controller.Kubernetes.Informers;
-using Serving.Controller.Kubernetes.Kube;
 using Serving.Controller.Kubernetes.Objects;
 using Serving.Controller.Planning;
 using Serving.Controller.Reconciling;
+using Serving.Kubernetes.Client;
+using Serving.Kubernetes.Informers;
 
 namespace Serving.Controller.Kubernetes.Hosting;
 

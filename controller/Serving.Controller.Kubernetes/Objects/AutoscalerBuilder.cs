@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Serving.Autoscaling.Configuration;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Beta1;
-using Serving.Controller.Kubernetes.Kube;
+using Serving.Kubernetes.Client;
 using Serving.Scaler.Keda;
 
 namespace Serving.Controller.Kubernetes.Objects;

@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
+using Serving.Controller.Api;
 
 namespace Serving.Controller.Kubernetes.Objects;
 
 /// <summary>
 /// A revision's Service: a stable name in front of its pods (port 80 to the serving container's port, as KServe's raw-mode
 /// Service). Built from the revision's Deployment alone, so that it can be made again for a revision whose template is
-/// gone (after a restart of the controller). The gateway routes to the pods' own addresses; the Service is for the rest
-/// of the cluster.
+/// gone (after a restart of the controller). The gateway routes to the pods' own addresses (the Service is for the rest
+/// of the cluster), found in the Service's EndpointSlices, which carry the Service's labels: so the per-replica limit and
+/// the protocol are labels here too (see <see cref="RevisionLabels.ContainerConcurrency"/>).
 /// </summary>
 internal static class ServiceBuilder
 {
@@ -23,7 +25,7 @@ internal static class ServiceBuilder
             {
                 ["name"] = metadata["name"]?.DeepClone(),
                 ["namespace"] = metadata["namespace"]?.DeepClone(),
-                ["labels"] = metadata["labels"]?.DeepClone(),
+                ["labels"] = Labels(metadata),
                 ["ownerReferences"] = metadata["ownerReferences"]?.DeepClone(),
             },
             ["spec"] = new JsonObject
@@ -38,5 +40,20 @@ internal static class ServiceBuilder
                 }),
             },
         };
+    }
+
+    /// <summary>The Deployment's labels, plus its annotations the gateway needs (label values: digits, <c>v1</c>, <c>v2</c>).</summary>
+    private static JsonObject Labels(JsonNode metadata)
+    {
+        var labels = metadata["labels"]?.DeepClone().AsObject() ?? [];
+        foreach (string key in new[] { RevisionLabels.ContainerConcurrency, RevisionLabels.ProtocolVersion })
+        {
+            if (metadata["annotations"]?[key] is { } value)
+            {
+                labels[key] = value.DeepClone();
+            }
+        }
+
+        return labels;
     }
 }

@@ -26,10 +26,14 @@ public static class RevisionLabels
     /// <summary>Annotation: the digest of the template the revision was created from (its identity).</summary>
     public const string TemplateDigest = "serving.kserve.io/template-digest";
 
-    /// <summary>Annotation: the per-replica request limit (<c>containerConcurrency</c>; 0 = none).</summary>
+    /// <summary>
+    /// Annotation on the Deployment: the per-replica request limit (<c>containerConcurrency</c>; 0 = none). Also a label on
+    /// the revision's Service, which Kubernetes copies onto its EndpointSlices: the gateway's Kubernetes route source reads
+    /// it there, with the ready endpoints, and needs no access to Deployments.
+    /// </summary>
     public const string ContainerConcurrency = "serving.kserve.io/container-concurrency";
 
-    /// <summary>Annotation: the protocol the predictor's model speaks (<c>v1</c>, <c>v2</c>), for graph steps.</summary>
+    /// <summary>Annotation: the protocol the predictor's model speaks (<c>v1</c>, <c>v2</c>), for graph steps; a Service label too, as <see cref="ContainerConcurrency"/>.</summary>
     public const string ProtocolVersion = "serving.kserve.io/protocol-version";
 
     /// <summary>Annotation: the deployment mode the revision runs in (<c>Knative</c>, <c>Standard</c>).</summary>

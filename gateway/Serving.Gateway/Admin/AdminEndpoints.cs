@@ -10,6 +10,18 @@ internal static class AdminEndpoints
 {
     public static Task Healthz(HttpContext context) => WriteAsync(context, w => w.WriteString("status", "ok"));
 
+    /// <summary>Ready once the route source has handed over its first routes (cluster mode: every watch listed); 503 before.</summary>
+    public static Task Readyz(HttpContext context, Task? synced)
+    {
+        if (synced is null || synced.IsCompletedSuccessfully)
+        {
+            return WriteAsync(context, w => w.WriteString("status", "ready"));
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return WriteAsync(context, w => w.WriteString("status", "routes not synced yet"));
+    }
+
     /// <summary>The routing view: per service and component, the revisions with their replicas and load.</summary>
     public static Task Status(HttpContext context, ServiceCatalog catalog)
     {

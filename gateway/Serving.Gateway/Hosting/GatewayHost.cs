@@ -22,6 +22,8 @@ using Serving.Gateway.Proxy;
 using Serving.Gateway.Proxy.Http1;
 using Serving.Gateway.Routing;
 using Serving.Gateway.Sources;
+using Serving.Gateway.Sources.Kubernetes;
+using Serving.Kubernetes.Client;
 
 namespace Serving.Gateway.Hosting;
 
@@ -45,7 +47,7 @@ public static class GatewayHost
             IoScheduling.ApplyToProcess(options); // before the first socket exists
             app = Build(options);
         }
-        catch (Exception e) when (e is GatewayOptionsException or IOException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception e) when (e is GatewayOptionsException or IOException or System.Text.Json.JsonException or ArgumentException or k8s.Exceptions.KubeConfigException)
         {
             await Console.Error.WriteLineAsync($"serving-gateway: {e.Message}");
             if (e is GatewayOptionsException)
@@ -57,7 +59,7 @@ public static class GatewayHost
         }
 
         await app.RunAsync();
-        return 0;
+        return Environment.ExitCode; // 1 when a route source could not go on (KubernetesRouteSource)
     }
 
     /// <summary>
@@ -136,6 +138,11 @@ public static class GatewayHost
             services.AddHostedService(sp => sp.GetRequiredService<RoutesFileSource>());
         }
 
+        if (options.Cluster is { } cluster)
+        {
+            AddCluster(services, cluster, options.Domain);
+        }
+
         services.AddSingleton<RouteSourceApplier>();
 
         var app = builder.Build();
@@ -160,6 +167,7 @@ public static class GatewayHost
             admin.UseEndpoints(endpoints =>
             {
                 endpoints.MapGet("/healthz", AdminEndpoints.Healthz);
+                endpoints.MapGet("/readyz", context => AdminEndpoints.Readyz(context, app.Services.GetService<KubernetesRouteSource>()?.Synced));
                 endpoints.MapGet("/routes", context => AdminEndpoints.Status(context, catalog));
                 endpoints.MapGet("/status/{**rest}", context => app.Services.GetService<IAdminStatus>() is { } status
                     ? status.WriteAsync(context)
@@ -169,6 +177,22 @@ public static class GatewayHost
         });
         app.Run(proxy.InvokeAsync);
         return app;
+    }
+
+    /// <summary>
+    /// Cluster mode: routes from the API server (<see cref="KubernetesRouteSource"/>). Throws
+    /// <see cref="k8s.Exceptions.KubeConfigException"/> when the kubeconfig cannot be read or, for the in-cluster config,
+    /// the gateway does not run in a pod.
+    /// </summary>
+    private static void AddCluster(IServiceCollection services, ClusterOptions cluster, string domain)
+    {
+        var configuration = cluster.Kubeconfig is { } path ? KubeConfig.Load(path) : KubeConfig.InCluster();
+        services.AddSingleton(_ => new k8s.Kubernetes(configuration));
+        services.AddSingleton(sp => new KubernetesRouteSource(
+            new KubeApi(sp.GetRequiredService<k8s.Kubernetes>(), "serving-gateway"), cluster.Namespace, domain, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()));
+        services.TryAddSingleton<IRouteSource>(sp => sp.GetRequiredService<KubernetesRouteSource>());
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesRouteSource>());
     }
 
     /// <summary>The auth gate and its key sources; a key store registered by the caller (a cluster's Secrets) wins over the file.</summary>

@@ -27,6 +27,9 @@ public sealed record GatewayOptions
     /// <summary>Optional JSON file of routes (a list of <see cref="Model.ServiceRoute"/>), reloaded when it changes (<see cref="Sources.RoutesFileSource"/>).</summary>
     public string? RoutesFile { get; init; }
 
+    /// <summary>Routes from a Kubernetes API server (cluster mode, <see cref="Sources.Kubernetes.KubernetesRouteSource"/>); null = none.</summary>
+    public ClusterOptions? Cluster { get; init; }
+
     /// <summary>
     /// Regular expressions (unanchored, as KServe's <c>router.headers.propagate</c>) over Go-canonical header names
     /// (<c>X-Request-Id</c>): the incoming headers an InferenceGraph passes on to its steps. None by default.
@@ -77,6 +80,11 @@ public sealed record GatewayOptions
     /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
     public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
 }
+
+/// <summary>Where the gateway finds its API server, and what it watches there.</summary>
+/// <param name="Kubeconfig">A kubeconfig file; null: the pod's service account (in-cluster config).</param>
+/// <param name="Namespace">One namespace to route; null: all.</param>
+public sealed record ClusterOptions(string? Kubeconfig, string? Namespace);
 
 public enum ForwarderMode
 {

@@ -19,6 +19,10 @@ public static class GatewayOptionsParser
           --activation-timeout-s S     how long a held request waits for a replica (default 60)
           --backend-timeout-s S        how long a replica may stay silent (default 300)
           --routes FILE                JSON list of routes to serve, reloaded on change (optional)
+          --kubernetes                 cluster mode: routes from the Kubernetes API server, with the pod's service
+                                       account (watches InferenceServices, InferenceGraphs and EndpointSlices)
+          --kubeconfig PATH            cluster mode with this kubeconfig (outside a pod)
+          --namespace NS               cluster mode: route this namespace only (default: all namespaces)
           --graph-propagate-headers R  comma-separated regexes of header names InferenceGraph steps receive
                                        (KServe's router.headers.propagate, e.g. 'Authorization,X-Request-.*')
           --redis HOST:PORT            publish load and activation events to the scaler through this Redis (optional)
@@ -46,11 +50,15 @@ public static class GatewayOptionsParser
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
         "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections", "log-payloads",
-        "api-keys", "jwt-clock-skew-s", "jwks-timeout-s",
+        "api-keys", "jwt-clock-skew-s", "jwks-timeout-s", "kubernetes", "kubeconfig", "namespace",
     ];
+
+    /// <summary>Options that take no value (<c>--kubernetes</c>; <c>--kubernetes=false</c> is accepted too).</summary>
+    private static readonly string[] Switches = ["--kubernetes"];
 
     public static GatewayOptions Parse(string[] args)
     {
+        args = [.. args.Select(a => Switches.Contains(a, StringComparer.OrdinalIgnoreCase) ? a + "=true" : a)];
         for (int i = 0; i < args.Length; i++)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal))
@@ -95,6 +103,7 @@ public static class GatewayOptionsParser
             },
             BackendTimeout = Seconds(config, "backend-timeout-s") ?? defaults.BackendTimeout,
             RoutesFile = config["routes"],
+            Cluster = Cluster(config),
             GraphPropagateHeaders = config["graph-propagate-headers"] is { } patterns
                 ? [.. patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                 : defaults.GraphPropagateHeaders,
@@ -135,6 +144,40 @@ public static class GatewayOptionsParser
                 { } mode => throw new GatewayOptionsException($"--forwarder must be direct or yarp, not '{mode}'"),
             },
         };
+    }
+
+    /// <summary>Cluster mode, when asked for: one route source only, so not with <c>--routes</c>.</summary>
+    private static ClusterOptions? Cluster(IConfiguration config)
+    {
+        bool inCluster = config["kubernetes"] switch
+        {
+            null => false,
+            { } flag when bool.TryParse(flag, out bool on) => on,
+            { } flag => throw new GatewayOptionsException($"--kubernetes takes no value (or true/false), not '{flag}'"),
+        };
+        string? kubeconfig = config["kubeconfig"] is { } path ? ExistingFile("kubeconfig", path) : null;
+        string? @namespace = config["namespace"];
+        if (inCluster && kubeconfig is not null)
+        {
+            throw new GatewayOptionsException("--kubernetes (the pod's service account) and --kubeconfig are two ways to reach the API server: give one");
+        }
+
+        if (!inCluster && kubeconfig is null)
+        {
+            return @namespace is null ? null : throw new GatewayOptionsException("--namespace is for cluster mode: add --kubernetes or --kubeconfig PATH");
+        }
+
+        if (config["routes"] is not null)
+        {
+            throw new GatewayOptionsException("--routes and cluster mode (--kubernetes, --kubeconfig) are two route sources: give one");
+        }
+
+        if (@namespace is { Length: 0 })
+        {
+            throw new GatewayOptionsException("--namespace needs a namespace name");
+        }
+
+        return new ClusterOptions(kubeconfig, @namespace);
     }
 
     private static string ExistingFile(string name, string path) =>

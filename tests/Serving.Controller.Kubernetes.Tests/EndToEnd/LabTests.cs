@@ -133,21 +133,7 @@ public sealed class LabTests(ServingCluster cluster)
     public async Task The_walkthrough_s_sklearn_manifest_is_not_ready_with_NoSupportingRuntime_and_creates_nothing()
     {
         string ns = await cluster.NamespaceAsync("sklearn");
-        await cluster.ApplyAsync(ns, """
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: sklearn-iris
-            spec:
-              predictor:
-                model:
-                  modelFormat: {name: sklearn}
-                  runtime: kserve-mlserver
-                  storageUri: gs://kfserving-examples/models/sklearn/1.0/model
-                  resources:
-                    requests: {cpu: "250m", memory: "512Mi"}
-                    limits: {cpu: "1", memory: "1Gi"}
-            """);
+        await cluster.ApplyAsync(ns, Manifests.SklearnIris);
 
         var isvc = await cluster.WaitForServiceAsync(ns, "sklearn-iris", s => ServingCluster.Condition(s, "Ready") == "False", "sklearn-iris refused");
         var status = isvc["status"]!.AsObject();

@@ -59,6 +59,12 @@ public sealed partial class GatewayProcessTests
     [InlineData("--trusted-proxies 10.0.0.0/33", "--trusted-proxies: '10.0.0.0/33' is not an IP address or a CIDR range")]
     [InlineData("--max-request-bytes 1e6", "--max-request-bytes must be an integer from 1 to")]
     [InlineData("--replica-connections 0", "--replica-connections must be an integer from 1 to 1000000, not '0'")]
+    [InlineData("--kubeconfig /nonexistent/kubeconfig", "--kubeconfig: file '/nonexistent/kubeconfig' does not exist")]
+    [InlineData("--namespace ml", "--namespace is for cluster mode: add --kubernetes or --kubeconfig PATH")]
+    [InlineData("--kubernetes --routes routes.json", "--routes and cluster mode (--kubernetes, --kubeconfig) are two route sources: give one")]
+    [InlineData("--kubernetes=maybe", "--kubernetes takes no value (or true/false), not 'maybe'")]
+    [InlineData("--kubernetes", "not running in a pod: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT or the service account token")]
+    [InlineData("--kubeconfig /proc/self/status", "serving-gateway: kubeconfig '/proc/self/status' cannot be used: ")]
     public async Task Bad_command_lines_exit_2_with_a_message(string args, string message)
     {
         using var process = Start(args.Split(' '));
@@ -67,6 +73,35 @@ public sealed partial class GatewayProcessTests
 
         Assert.Equal(2, process.ExitCode);
         Assert.Contains(message, stderr);
+    }
+
+    [Fact]
+    public async Task Cluster_mode_with_an_API_server_that_does_not_answer_exits_1_saying_so()
+    {
+        string dir = Directory.CreateTempSubdirectory("gateway-kubeconfig").FullName;
+        string kubeconfig = Path.Combine(dir, "kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: gone
+              cluster: {server: "https://127.0.0.1:1"}
+            users:
+            - name: someone
+              user: {token: abc}
+            contexts:
+            - name: gone
+              context: {cluster: gone, user: someone}
+            current-context: gone
+            """);
+        using var process = Start("--kubeconfig", kubeconfig, "--port", "0", "--admin-port", "0");
+        string output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("The Kubernetes route source failed: stopping the gateway", output, StringComparison.Ordinal);
+        Assert.Contains("Connection refused (127.0.0.1:1)", output, StringComparison.Ordinal);
+        Directory.Delete(dir, recursive: true);
     }
 
     private static string RoutesJson(string address) => """

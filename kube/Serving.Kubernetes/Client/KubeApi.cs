@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 
-namespace Serving.Controller.Kubernetes.Kube;
+namespace Serving.Kubernetes.Client;
 
 /// <summary>
 /// The Kubernetes REST API as JSON, over KubernetesClient's connection and credentials: one way to read, watch and write
@@ -21,6 +21,9 @@ public sealed class KubeApi(k8s.Kubernetes client, string fieldManager = KubeApi
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public string FieldManager { get; } = fieldManager;
+
+    /// <summary>The API server's address (for logs).</summary>
+    public Uri BaseUri => client.BaseUri;
 
     /// <summary>The object, or null when there is none (404).</summary>
     public async Task<JsonObject?> GetAsync(string path, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-namespace Serving.Controller.Kubernetes.Kube;
+namespace Serving.Kubernetes.Client;
 
 /// <summary>Where a kind lives in the API: its group, version and plural, and whether it is namespaced.</summary>
 public sealed record ResourceType(string Group, string Version, string Plural, string Kind, bool Namespaced = true)

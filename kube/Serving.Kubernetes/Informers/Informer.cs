@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Serving.Controller.Kubernetes.Kube;
+using Serving.Kubernetes.Client;
 
-namespace Serving.Controller.Kubernetes.Informers;
+namespace Serving.Kubernetes.Informers;
 
 /// <summary>What changed in an informer's cache: the object before (null when added) and after (null when deleted).</summary>
 public sealed record InformerEvent(ResourceType Type, JsonObject? Old, JsonObject? New)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Serving.Controller.Kubernetes.Kube;
+namespace Serving.Controller.Kubernetes.Backend;
 
 /// <summary>
 /// Whether an object in the cluster already is what the controller wants: every field the controller sets has that

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Serving.Controller.Kubernetes.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Serving.Controller.Kubernetes.Tests.EndToEnd;
+
+/// <summary>
+/// The gateway in cluster mode on a real API server: a <c>serving-gateway</c> process holding only the ClusterRole of
+/// gateway/README.md routes what the controller (a real process) made, straight to the pods the node agent runs on
+/// loopback addresses, found in <c>discovery.k8s.io/v1beta1</c> EndpointSlices (what 1.20 serves).
+/// </summary>
+[Collection(ServingClusterCollection.Name)]
+public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper output)
+{
+    private const string Instances = """{"instances":[[6.8,2.8,4.8,1.4]]}""";
+    private const string Prediction = """{"predictions":[1]}""";
+
+    [Fact]
+    public async Task The_lab_manifest_applied_with_kubectl_predicts_through_the_gateway_by_host_and_by_path_at_the_pod_s_address()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-lab", "RawDeployment", minReplicas: 1);
+        await using var _ = gateway;
+
+        var (status, body) = await EventuallyAsync(() => PostAsync(gateway, $"iris.{ns}.example.com", "/v1/models/iris:predict"), r => r.Status == HttpStatusCode.OK, "a prediction by Host", gateway);
+        Assert.Equal(Prediction, body);
+        Assert.Equal((HttpStatusCode.OK, Prediction), await PostAsync(gateway, "gateway.example.org", $"/serving/{ns}/iris/v1/models/iris:predict"));
+
+        var pod = (await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001")).Single()!;
+        Assert.Equal([$"http://{pod["status"]!["podIP"]}:8080"], await RoutedAsync(gateway, ns, "iris"));
+        Assert.Contains("endpointslices.discovery.k8s.io/v1beta1", gateway.Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(gateway, $"nothing.{ns}.example.com", "/v1/models/iris:predict")).Status);
+        Assert.DoesNotContain("forbidden", gateway.Output, StringComparison.OrdinalIgnoreCase); // the documented role is enough
+    }
+
+    [Fact]
+    public async Task A_canary_by_kubectl_patch_is_followed_by_the_gateway_s_split_its_tag_host_and_the_promotion()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-canary", "Serverless", minReplicas: 1);
+        await using var _ = gateway;
+        string host = $"iris.{ns}.example.com";
+        await EventuallyAsync(() => VersionAsync(gateway, host), v => v == "1", "revision 1 through the gateway", gateway);
+
+        await PatchAsync(ns, """{"spec":{"predictor":{"canaryTrafficPercent":50,"model":{"args":["--model_version=2"]}}}}""");
+        await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Traffic(s).SequenceEqual(["iris-predictor-00002:50", "iris-predictor-00001:50@prev"]), "50/50");
+        await EventuallyAsync(() => VersionAsync(gateway, host), v => v == "2", "revision 2 through the gateway", gateway);
+        var versions = new List<string?>();
+        for (int i = 0; i < 60; i++)
+        {
+            versions.Add(await VersionAsync(gateway, host));
+        }
+
+        Assert.All(versions, v => Assert.True(v is "1" or "2", $"every request answered by a revision: {string.Join(",", versions)}"));
+        Assert.Contains("1", versions); // 60 draws at 50/50: each side at least once but with odds of 2^-60
+        Assert.Contains("2", versions);
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal("1", await VersionAsync(gateway, $"prev-iris-predictor.{ns}.example.com"));
+        }
+
+        await PatchAsync(ns, """{"spec":{"predictor":{"canaryTrafficPercent":100}}}""");
+        await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Traffic(s).SequenceEqual(["iris-predictor-00002:100"]), "promoted");
+        await EventuallyAsync(
+            async () =>
+            {
+                var answers = new List<string?>();
+                for (int i = 0; i < 20; i++)
+                {
+                    answers.Add(await VersionAsync(gateway, host));
+                }
+
+                return answers;
+            },
+            answers => answers.All(v => v == "2"), "only revision 2 after the promotion", gateway);
+    }
+
+    [Fact]
+    public async Task A_pod_that_stops_being_ready_or_is_deleted_leaves_routing_under_load_and_only_requests_sent_to_it_before_can_fail()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-pods", "RawDeployment", minReplicas: 2);
+        await using var _ = gateway;
+        var routed = await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 2, "two replicas routed", gateway);
+        var pods = await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001");
+        var victim = pods.Select(p => p!.AsObject()).Single(p => routed[0] == $"http://{p["status"]!["podIP"]}:8080");
+        string name = victim["metadata"]!["name"]!.GetValue<string>();
+        string address = routed[0];
+
+        await using var load = new GatewayLoad(gateway.Inference, $"iris.{ns}.example.com", clients: 4);
+        await load.WaitForSuccessesAsync(100, "load before");
+
+        // Not ready, as a failing readiness probe makes it: the pod keeps running, its EndpointSlice marks it not ready.
+        // This is the gateway's alone: no request may fail.
+        var clock = Stopwatch.StartNew();
+        await SetReadyAsync(ns, name, false);
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => !r.Contains(address), "the unready pod out of routing", gateway);
+        output.WriteLine($"not ready -> out of the gateway's routing: {clock.ElapsedMilliseconds} ms after the status write began");
+        await load.WaitForSuccessesAsync(100, "load on the other replica");
+        await SetReadyAsync(ns, name, true);
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Contains(address), "the pod back in routing once ready", gateway);
+        await load.WaitForSuccessesAsync(100, "load on both again");
+        Assert.True(load.Failures.Count == 0, $"failed requests while a pod was not ready:\n{string.Join('\n', load.Failures)}\n{gateway.Tail()}");
+
+        // Deleted: terminating, it is not ready in its slice at once, and the Deployment's replacement comes in when ready.
+        // The pod is told to stop at the same moment: a request the gateway sent it before the slice's change arrived can
+        // meet a closed port (see gateway/README.md, Cluster mode); none sent after the gateway let the pod go may fail.
+        clock.Restart();
+        await cluster.KubectlAsync("delete", "pod", name, "-n", ns, "--wait=false");
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => !r.Contains(address), "the deleted pod out of routing", gateway);
+        var left = DateTime.UtcNow;
+        output.WriteLine($"deleted -> out of the gateway's routing: {clock.ElapsedMilliseconds} ms after kubectl delete began");
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 2 && !r.Contains(address), "the replacement routed", gateway);
+        await load.WaitForSuccessesAsync(200, "load on the replacement");
+
+        var failures = load.Failures;
+        output.WriteLine($"{load.Succeeded} requests succeeded, {failures.Count} failed{(failures.Count > 0 ? ":\n" : "")}{string.Join('\n', failures)}");
+        Assert.True(
+            failures.All(f => f.Sent < left && f.What.StartsWith("502 ", StringComparison.Ordinal)),
+            $"failed requests other than 502s sent before the deleted pod left routing ({left:HH:mm:ss.fff}):\n{string.Join('\n', failures)}\n{gateway.Tail()}");
+    }
+
+    [Fact]
+    public async Task A_request_for_a_revision_with_no_ready_pod_is_held_by_the_activator_until_one_is_ready()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-zero", "Serverless", minReplicas: 0);
+        await using var _ = gateway;
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 1, "the first replica routed", gateway);
+
+        // What KEDA does after the cooldown: the Deployment's scale to zero.
+        await cluster.KubectlAsync("scale", "deployment", "iris-predictor-00001", "-n", ns, "--replicas=0");
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 0, "no replica routed", gateway);
+        using var http = new HttpClient { BaseAddress = gateway.Inference, Timeout = TimeSpan.FromSeconds(120) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/models/iris:predict") { Content = new StringContent(Instances, Encoding.UTF8, "application/json") };
+        request.Headers.Host = $"iris.{ns}.example.com";
+        var held = http.SendAsync(request);
+        await EventuallyAsync(() => HeldAsync(gateway, ns, "iris"), h => h == 1, "the request held by the activator", gateway);
+        Assert.False(held.IsCompleted);
+
+        await cluster.KubectlAsync("scale", "deployment", "iris-predictor-00001", "-n", ns, "--replicas=1");
+        using var response = await held;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Prediction, await response.Content.ReadAsStringAsync());
+        Assert.Equal(["true"], response.Headers.GetValues("X-Cold-Start"));
+    }
+
+    [Fact]
+    public async Task After_the_API_server_restarts_the_gateway_has_kept_its_routes_and_follows_changes_again()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-restart", "RawDeployment", minReplicas: 1);
+        await using var _ = gateway;
+        var routed = await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 1, "the replica routed", gateway);
+        string pod = (await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001")).Single()!["metadata"]!["name"]!.GetValue<string>();
+
+        await cluster.ControlPlane.RestartApiServerAsync(); // every watch breaks
+        Assert.Equal((HttpStatusCode.OK, Prediction), await PostAsync(gateway, $"iris.{ns}.example.com", "/v1/models/iris:predict"));
+        Assert.Equal(routed, await RoutedAsync(gateway, ns, "iris"));
+
+        await SetReadyAsync(ns, pod, false);
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.Count == 0, "the unready pod out of routing after the restart", gateway);
+        await SetReadyAsync(ns, pod, true);
+        await EventuallyAsync(() => RoutedAsync(gateway, ns, "iris"), r => r.SequenceEqual(routed), "the pod back", gateway);
+        Assert.False(gateway.Exited);
+    }
+
+    [Fact]
+    public async Task An_InferenceGraph_applied_with_kubectl_is_run_by_the_gateway_on_its_host()
+    {
+        var (ns, gateway) = await ReadyIrisAsync("gw-graph", "RawDeployment", minReplicas: 1);
+        await using var _ = gateway;
+        await cluster.ApplyAsync(ns, """
+            apiVersion: serving.kserve.io/v1alpha1
+            kind: InferenceGraph
+            metadata:
+              name: iris-graph
+            spec:
+              nodes:
+                root:
+                  routerType: Sequence
+                  steps:
+                  - serviceName: iris
+                    name: classify
+            """);
+
+        var (_, body) = await EventuallyAsync(() => PostAsync(gateway, $"iris-graph.{ns}.example.com", "/"), r => r.Status == HttpStatusCode.OK, "the graph through the gateway", gateway);
+        Assert.Equal(Prediction, body);
+    }
+
+    [Fact]
+    public async Task A_service_that_cannot_serve_answers_503_with_its_reason()
+    {
+        string ns = await cluster.NamespaceAsync("gw-refused");
+        await cluster.ApplyAsync(ns, Manifests.SklearnIris);
+        await cluster.WaitForServiceAsync(ns, "sklearn-iris", s => ServingCluster.Condition(s, "Ready") == "False", "sklearn-iris refused");
+        await using var gateway = await StartGatewayAsync(ns, namespaced: true); // a RoleBinding in its namespace is enough with --namespace
+
+        var (status, body) = await PostAsync(gateway, $"sklearn-iris.{ns}.example.com", "/v1/models/sklearn-iris:predict");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var error = JsonNode.Parse(body)!;
+        Assert.Equal("NoSupportingRuntime", error["reason"]!.GetValue<string>());
+        Assert.Contains($"InferenceService {ns}/sklearn-iris cannot serve", error["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("sklearn", error["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A namespace with the lab's iris applied and Ready, and a gateway started before it was (it follows the changes).</summary>
+    private async Task<(string Ns, GatewayProcess Gateway)> ReadyIrisAsync(string prefix, string mode, int minReplicas)
+    {
+        string ns = await cluster.NamespaceAsync(prefix);
+        await cluster.ProvideIrisClaimAsync(ns);
+        var gateway = await StartGatewayAsync(ns);
+        try
+        {
+            await cluster.ApplyAsync(ns, Manifests.Iris("iris", mode, minReplicas));
+            await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Condition(s, "Ready") == "True", "iris Ready");
+            return (ns, gateway);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <param name="namespaced">With <c>--namespace</c>, the role bound in that namespace only.</param>
+    private async Task<GatewayProcess> StartGatewayAsync(string ns, bool namespaced = false)
+    {
+        var gateway = await GatewayProcess.StartAsync(
+            await GatewayAccess.KubeconfigAsync(cluster, ns, namespaced), Path.Combine(cluster.ControlPlane.Directory, $"gateway-{ns}.log"),
+            ["--log-level", "Debug", .. namespaced ? new[] { "--namespace", ns } : []]);
+        output.WriteLine($"gateway at {gateway.Inference}, admin {gateway.Admin}");
+        return gateway;
+    }
+
+    private Task PatchAsync(string ns, string patch) => cluster.KubectlAsync("patch", "isvc", "iris", "-n", ns, "--type", "merge", "-p", patch);
+
+    /// <summary>Sets the pod's Ready condition as a kubelet's readiness probe would (the node agent writes only its own changes).</summary>
+    private Task SetReadyAsync(string ns, string pod, bool ready) => cluster.KubectlAsync(
+        "patch", "pod", pod, "-n", ns, "--subresource=status", "--type=strategic",
+        "-p", $$$"""{"status":{"conditions":[{"type":"Ready","status":"{{{(ready ? "True" : "False")}}}"},{"type":"ContainersReady","status":"{{{(ready ? "True" : "False")}}}"}]}}""");
+
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(GatewayProcess gateway, string host, string path)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.Inference };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(Instances, Encoding.UTF8, "application/json") };
+        request.Headers.Host = host;
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The model version a V2 inference through the gateway is answered with; null when it fails.</summary>
+    private static async Task<string?> VersionAsync(GatewayProcess gateway, string host)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.Inference };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/iris/infer")
+        {
+            Content = new StringContent("""{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[6.8,2.8,4.8,1.4]}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = host;
+        using var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())?["model_version"]?.GetValue<string>() : null;
+    }
+
+    /// <summary>The ready replicas the gateway routes to for the service's predictor (its admin <c>/routes</c>).</summary>
+    private static async Task<List<string>> RoutedAsync(GatewayProcess gateway, string ns, string name)
+    {
+        var service = await RouteOfAsync(gateway, ns, name);
+        return
+        [
+            .. (service?["components"]?["predictor"]?.AsArray() ?? [])
+                .SelectMany(r => r!["replicas"]!.AsArray())
+                .Where(r => r!["ready"]!.GetValue<bool>())
+                .Select(r => r!["address"]!.GetValue<string>())
+                .Order(StringComparer.Ordinal),
+        ];
+    }
+
+    /// <summary>Requests the activator holds for the service's predictor now (its admin <c>/routes</c>).</summary>
+    private static async Task<long> HeldAsync(GatewayProcess gateway, string ns, string name)
+    {
+        var service = await RouteOfAsync(gateway, ns, name);
+        return (service?["components"]?["predictor"]?.AsArray() ?? []).Sum(r => r!["held"]!.GetValue<long>());
+    }
+
+    private static async Task<JsonNode?> RouteOfAsync(GatewayProcess gateway, string ns, string name)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.Admin };
+        var routes = JsonNode.Parse(await http.GetStringAsync(new Uri("/routes", UriKind.Relative)))!;
+        return routes["services"]!.AsArray().FirstOrDefault(s => s!["namespace"]!.GetValue<string>() == ns && s["name"]!.GetValue<string>() == name);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, GatewayProcess gateway)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        T last;
+        while (!done(last = await probe()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: not within 90 s; last: {Describe(last)}\n{gateway.Tail()}");
+            await Task.Delay(50);
+        }
+
+        return last;
+    }
+
+    private static string Describe(object? value) => value is System.Collections.IEnumerable list and not string ? string.Join(", ", list.Cast<object>()) : $"{value}";
+}

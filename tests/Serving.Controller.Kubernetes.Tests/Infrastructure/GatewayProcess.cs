@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
+
+/// <summary>A real <c>serving-gateway</c> process in cluster mode (<c>--kubeconfig</c>), on free loopback ports.</summary>
+internal sealed partial class GatewayProcess : ServingProcess
+{
+    private GatewayProcess(Process process)
+        : base(process)
+    {
+    }
+
+    /// <summary>Inference traffic (<c>http://127.0.0.1:PORT/</c>).</summary>
+    public Uri Inference { get; private set; } = null!;
+
+    /// <summary>The admin listener: <c>/readyz</c>, <c>/routes</c>, <c>/metrics</c>.</summary>
+    public Uri Admin { get; private set; } = null!;
+
+    /// <summary>Starts the gateway and waits until it listens and its routes are synced (<c>/readyz</c>).</summary>
+    /// <param name="log">Where its output is written when it is disposed.</param>
+    public static async Task<GatewayProcess> StartAsync(string kubeconfig, string log, params string[] extra)
+    {
+        var gateway = new GatewayProcess(await LaunchAsync("serving-gateway.dll", ["--kubeconfig", kubeconfig, "--port", "0", "--admin-port", "0", .. extra]))
+        {
+            LogPath = log,
+        };
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            List<Uri> listening;
+            while ((listening = [.. ListeningLine().Matches(gateway.Output).Select(m => new Uri(m.Groups[1].Value))]).Count < 2)
+            {
+                Assert.False(gateway.Exited, $"the gateway exited with {gateway.ExitCode}:\n{gateway.Tail()}");
+                Assert.True(DateTime.UtcNow < deadline, $"the gateway did not listen within 60 s:\n{gateway.Tail()}");
+                await Task.Delay(100);
+            }
+
+            (gateway.Inference, gateway.Admin) = (listening[0], listening[1]);
+            using var http = new HttpClient { BaseAddress = gateway.Admin };
+            while ((await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode != System.Net.HttpStatusCode.OK)
+            {
+                Assert.False(gateway.Exited, $"the gateway exited with {gateway.ExitCode}:\n{gateway.Tail()}");
+                Assert.True(DateTime.UtcNow < deadline, $"the gateway's routes were not synced within 60 s:\n{gateway.Tail()}");
+                await Task.Delay(100);
+            }
+
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}

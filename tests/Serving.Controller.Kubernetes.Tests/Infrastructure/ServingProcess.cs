@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text;
+using Serving.TestCluster.Processes;
+
+namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
+
+/// <summary>One of the platform's executables (a dll next to the tests) as a real process, its output kept; it dies with the test process.</summary>
+internal class ServingProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    protected ServingProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Where the output is written when the process is disposed (kept with the control plane's logs); null: nowhere.</summary>
+    public string? LogPath { get; init; }
+
+    public bool Exited => _process.HasExited;
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The last lines of the output, for failure messages.</summary>
+    public string Tail(int lines = 30) => string.Join('\n', Output.Split('\n').TakeLast(lines));
+
+    /// <summary>SIGKILL, as a node that dies would end it: no chance to clean up.</summary>
+    public async Task KillAsync()
+    {
+        Signals.SendToGroup(_process.Id, Signals.Kill);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Signals.SendToGroup(_process.Id, Signals.Term);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Signals.SendToGroup(_process.Id, Signals.Kill);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+        if (LogPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, Output);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Starts <c>dotnet {dll} {arguments}</c> with the test process's environment.</summary>
+    protected static Task<Process> LaunchAsync(string dll, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+        {
+            info.Environment[variable] = Environment.GetEnvironmentVariable(variable);
+        }
+
+        return ProcessLauncher.StartAsync(info);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
