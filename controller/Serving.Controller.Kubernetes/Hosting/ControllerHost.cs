@@ -79,17 +79,9 @@ public static partial class ControllerHost
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            if (options.HealthPort > 0)
-            {
-                kestrel.Listen(IPAddress.Any, options.HealthPort);
-            }
-        });
-        if (options.HealthPort == 0)
-        {
-            builder.WebHost.UseUrls(); // no listener at all
-        }
+        // Port 0 (off) still needs an endpoint of its own: Kestrel with none binds localhost:5000, which another process
+        // on the machine may hold (seen: two test runs' controllers, the second failing to start).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.HealthPort > 0 ? IPAddress.Any : IPAddress.Loopback, options.HealthPort));
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
