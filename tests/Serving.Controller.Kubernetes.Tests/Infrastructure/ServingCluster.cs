@@ -30,6 +30,9 @@ public class ServingCluster : ControlPlaneFixture
     /// <summary>Whether the fixture runs a controller of its own (a collection that starts and kills controllers does not).</summary>
     protected virtual bool RunController => true;
 
+    /// <summary>The external scaler's address the controller writes into ScaledObjects (<c>--scaler-address</c>).</summary>
+    protected virtual string ScalerAddress => "127.0.0.1:9090";
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -62,7 +65,7 @@ public class ServingCluster : ControlPlaneFixture
         }, _loggers);
         if (RunController)
         {
-            _controller = await ControllerProcess.StartAsync(Kubeconfig, "controller-0");
+            _controller = await ControllerProcess.StartAsync(Kubeconfig, "controller-0", scalerAddress: ScalerAddress);
         }
     }
 
@@ -203,7 +206,7 @@ public class ServingCluster : ControlPlaneFixture
     ];
 
     /// <summary>Writes a log line by line to a file (the node agent's, kept with the control plane's logs).</summary>
-    private sealed class FileLogger(string path) : ILoggerProvider
+    internal sealed class FileLogger(string path) : ILoggerProvider
     {
         private readonly Lock _lock = new();
 
