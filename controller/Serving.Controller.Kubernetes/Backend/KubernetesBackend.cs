@@ -152,27 +152,29 @@ public sealed partial class KubernetesBackend(
         return step.Proceed;
     }
 
-    /// <summary>A revision that runs: its Service and autoscaler exist, and one that was kept at zero is brought back to its initial scale.</summary>
+    /// <summary>
+    /// A revision that runs: its Service and autoscaler exist, and its replicas are its autoscaler's unless
+    /// <see cref="RunningScale"/> says otherwise (one kept at zero is brought back to its initial scale).
+    /// </summary>
     private async Task KeepRunningAsync(JsonObject deployment, CancellationToken cancellationToken)
     {
+        var autoscaler = AutoscalerOf(deployment);
+        bool autoscalerExists = autoscaler is not null
+            && AutoscalerCache(autoscaler.Type)?.Get(ClusterCache.Namespace(deployment), ClusterCache.Name(deployment)) is not null;
+        if (RunningScale.Wanted(deployment, autoscaler, autoscalerExists) is { } replicas)
+        {
+            await ScaleAsync(deployment, replicas, cancellationToken);
+        }
+
         if (Retirement.RetiredAt(deployment) is not null)
         {
             await AnnotateAsync(deployment, RevisionLabels.RetiredAt, null, cancellationToken); // traffic came back before its grace ended
         }
 
         await ApplyIfChangedAsync(cache.Services, Resources.Services, ServiceBuilder.Make(deployment), cancellationToken);
-        var autoscaler = AutoscalerOf(deployment);
         if (autoscaler is not null)
         {
             await ApplyIfChangedAsync(AutoscalerCache(autoscaler.Type), autoscaler.Type, autoscaler.Object, cancellationToken);
-        }
-
-        int replicas = deployment["spec"]?["replicas"]?.GetValue<int>() ?? 1;
-        int initial = int.TryParse(ClusterCache.Annotation(deployment, RevisionLabels.InitialScale), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
-        bool pinned = ClusterCache.Annotation(deployment, RevisionLabels.Pinned) == "true";
-        if ((replicas == 0 && initial > 0) || (pinned && replicas != initial))
-        {
-            await ScaleAsync(deployment, Math.Max(1, initial), cancellationToken);
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class RevisionAggregate
     private int _concurrency;
     private DateTimeOffset? _lastArrival;
     private DateTimeOffset? _lastActivation;
+    private MetricSample? _lastSample;
 
     public RevisionAggregate(RevisionId id, DateTimeOffset now)
     {
@@ -45,6 +46,7 @@ internal sealed class RevisionAggregate
             }
 
             var sample = new MetricSample(now, concurrency, _arrivals);
+            _lastSample = sample;
             foreach (var windows in _windows.Values)
             {
                 windows.Metrics.Record(sample);
@@ -94,6 +96,12 @@ internal sealed class RevisionAggregate
         {
             windows = new Windows(new RevisionMetrics(config.StableWindow, config.PanicWindow), new PanicLatch());
             _windows[key] = windows;
+
+            // The rate's baseline is the arrivals counted so far: arrivals between this request and the next tick count.
+            if (_lastSample is { } last)
+            {
+                windows.Metrics.Record(last);
+            }
         }
 
         return windows;

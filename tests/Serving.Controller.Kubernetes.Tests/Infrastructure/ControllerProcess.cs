@@ -11,15 +11,18 @@ internal sealed class ControllerProcess : ServingProcess
     public string Identity { get; }
 
     /// <param name="leaseName">With leader election, the Lease (in <c>default</c>) the replicas share.</param>
-    public static Task<ControllerProcess> StartAsync(string kubeconfig, string identity, string? leaseName = null, params string[] extra) =>
-        StartAsync(kubeconfig, identity, leaseName, "default", extra);
+    /// <param name="scalerAddress">What the ScaledObjects' triggers name as <c>scalerAddress</c>.</param>
+    public static Task<ControllerProcess> StartAsync(
+        string kubeconfig, string identity, string? leaseName = null, string scalerAddress = "127.0.0.1:9090", params string[] extra) =>
+        StartAsync(kubeconfig, identity, leaseName, "default", scalerAddress, extra);
 
     /// <param name="leaseName">With leader election, the Lease the replicas share (in <paramref name="leaseNamespace"/>).</param>
-    public static async Task<ControllerProcess> StartAsync(string kubeconfig, string identity, string? leaseName, string leaseNamespace, params string[] extra) =>
+    public static async Task<ControllerProcess> StartAsync(
+        string kubeconfig, string identity, string? leaseName, string leaseNamespace, string scalerAddress = "127.0.0.1:9090", params string[] extra) =>
         new(await LaunchAsync("serving-controller.dll",
         [
             "--kubeconfig", kubeconfig, "--identity", identity, "--health-port", "0",
-            "--scaler-address", "127.0.0.1:9090", "--log-level", "Debug", "--retire-grace-s", "2",
+            "--scaler-address", scalerAddress, "--log-level", "Debug", "--retire-grace-s", "2",
             .. leaseName is null
                 ? (string[])["--leader-elect", "false"]
                 : ["--leader-elect", "true", "--lease-namespace", leaseNamespace, "--lease-name", leaseName, "--lease-duration-s", "6", "--renew-deadline-s", "4", "--retry-period-s", "1"],

@@ -52,6 +52,9 @@ public class ServingCluster : ControlPlaneFixture
         "redis.enabled=false", "redis.externalAddress=127.0.0.1:6379",
     ];
 
+    /// <summary>The external scaler's address the controller writes into ScaledObjects (<c>--scaler-address</c>).</summary>
+    protected virtual string ScalerAddress => "127.0.0.1:9090";
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -88,7 +91,7 @@ public class ServingCluster : ControlPlaneFixture
         }, _loggers);
         if (RunController)
         {
-            _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, "controller-0");
+            _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, "controller-0", scalerAddress: ScalerAddress);
         }
     }
 
@@ -230,7 +233,7 @@ public class ServingCluster : ControlPlaneFixture
     ];
 
     /// <summary>Writes a log line by line to a file (the node agent's, kept with the control plane's logs).</summary>
-    private sealed class FileLogger(string path) : ILoggerProvider
+    internal sealed class FileLogger(string path) : ILoggerProvider
     {
         private readonly Lock _lock = new();
 

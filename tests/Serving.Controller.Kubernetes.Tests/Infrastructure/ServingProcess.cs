@@ -37,6 +37,24 @@ internal class ServingProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts <c>dotnet {dll} {arguments}</c> (a dll next to the tests) with the test process's environment.</summary>
+    public static async Task<ServingProcess> StartAsync(string dll, IEnumerable<string> arguments) => new(await LaunchAsync(dll, arguments));
+
+    /// <summary>Waits until the output has a line containing <paramref name="text"/>; fails if the process ends first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"'{text}' did not show in the output (exited: {_process.HasExited}):\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The last lines of the output, for failure messages.</summary>
     public string Tail(int lines = 30) => string.Join('\n', Output.Split('\n').TakeLast(lines));
 
@@ -47,6 +65,7 @@ internal class ServingProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod; SIGKILL if it has not ended within 10 s. The output stays readable.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,10 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Serving.Controller.Api.V1Beta1;
 using Serving.Controller.Kubernetes.Objects;
 using Serving.Controller.Loading;
-using Serving.Controller.Planning;
-using Serving.Controller.RuntimeSelection;
 
 namespace Serving.Controller.Kubernetes.Tests.Objects;
 
@@ -17,44 +14,24 @@ public sealed class ObjectGoldenTests
 {
     private static readonly ObjectSettings Settings = new("serving-scaler.serving-system.svc:9090");
 
-    public static TheoryData<string> Cases =>
-    [
-        .. Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Objects", "Golden"), "*.yaml")
-            .Where(f => !f.EndsWith(".objects.yaml", StringComparison.Ordinal))
-            .Select(f => Path.GetFileNameWithoutExtension(f))
-            .Order(StringComparer.Ordinal),
-    ];
+    public static TheoryData<string> Cases => [.. GoldenCases.Names];
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Objects_match(string name)
     {
-        var loaded = ManifestLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Objects", "Golden", name + ".yaml"));
-        Assert.Empty(loaded.Errors);
-        var catalog = RuntimeCatalog.From(loaded.Objects.Select(o => Defaulting.ObjectDefaulter.Default(o.Object))).WithDefaultRuntimes();
         var text = new StringBuilder();
-        foreach (var isvc in loaded.InferenceServices)
+        foreach (var objects in GoldenCases.Objects(name, Settings))
         {
-            var admitted = Admission.Admission.Admit(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, catalog);
-            Assert.True(admitted.Accepted, string.Join("; ", admitted.Errors));
-            var plan = ServicePlanner.Plan(admitted, ObservedService.Nothing, DateTimeOffset.UnixEpoch, new PlannerOptions()).Plan!;
-            foreach (var component in plan.Components)
+            text.Append("---\n").Append(YamlWriter.Write(objects.Deployment));
+            text.Append("---\n").Append(YamlWriter.Write(objects.Service));
+            if (objects.Scaling.Autoscaler is { } autoscaler)
             {
-                foreach (var revision in component.Revisions)
-                {
-                    var source = new RevisionSource((InferenceService)admitted.Object, component.Component, revision, admitted.Selection?.Runtime, plan.DeploymentMode);
-                    var objects = RevisionObjects.Make(source, Settings);
-                    text.Append("---\n").Append(YamlWriter.Write(objects.Deployment));
-                    text.Append("---\n").Append(YamlWriter.Write(objects.Service));
-                    if (objects.Scaling.Autoscaler is { } autoscaler)
-                    {
-                        text.Append("---\n").Append(YamlWriter.Write(autoscaler.Object));
-                    }
-                }
+                text.Append("---\n").Append(YamlWriter.Write(autoscaler.Object));
             }
         }
 
-        string expectedPath = Path.Combine(AppContext.BaseDirectory, "Objects", "Golden", name + ".objects.yaml");
+        string expectedPath = Path.Combine(GoldenCases.Folder, name + ".objects.yaml");
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
         {
             File.WriteAllText(Path.Combine(SourceFolder(), "Golden", name + ".objects.yaml"), text.ToString());

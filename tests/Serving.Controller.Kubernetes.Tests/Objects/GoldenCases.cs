@@ -1,0 +1,44 @@
+using Serving.Controller.Api.V1Beta1;
+using Serving.Controller.Kubernetes.Objects;
+using Serving.Controller.Loading;
+using Serving.Controller.Planning;
+using Serving.Controller.RuntimeSelection;
+
+namespace Serving.Controller.Kubernetes.Tests.Objects;
+
+/// <summary>The golden inputs (Golden/&lt;case&gt;.yaml) and the objects the controller's pure builders make of them.</summary>
+internal static class GoldenCases
+{
+    public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "Objects", "Golden");
+
+    public static IEnumerable<string> Names =>
+        Directory.EnumerateFiles(Folder, "*.yaml")
+            .Where(f => !f.EndsWith(".objects.yaml", StringComparison.Ordinal))
+            .Select(f => Path.GetFileNameWithoutExtension(f))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>Every revision's objects, in the order of the case's InferenceServices, components and revisions.</summary>
+    public static IReadOnlyList<RevisionObjects> Objects(string name, ObjectSettings settings)
+    {
+        var loaded = ManifestLoader.LoadFile(Path.Combine(Folder, name + ".yaml"));
+        Assert.Empty(loaded.Errors);
+        var catalog = RuntimeCatalog.From(loaded.Objects.Select(o => Defaulting.ObjectDefaulter.Default(o.Object))).WithDefaultRuntimes();
+        var objects = new List<RevisionObjects>();
+        foreach (var isvc in loaded.InferenceServices)
+        {
+            var admitted = Admission.Admission.Admit(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, catalog);
+            Assert.True(admitted.Accepted, string.Join("; ", admitted.Errors));
+            var plan = ServicePlanner.Plan(admitted, ObservedService.Nothing, DateTimeOffset.UnixEpoch, new PlannerOptions()).Plan!;
+            foreach (var component in plan.Components)
+            {
+                foreach (var revision in component.Revisions)
+                {
+                    var source = new RevisionSource((InferenceService)admitted.Object, component.Component, revision, admitted.Selection?.Runtime, plan.DeploymentMode);
+                    objects.Add(RevisionObjects.Make(source, settings));
+                }
+            }
+        }
+
+        return objects;
+    }
+}
