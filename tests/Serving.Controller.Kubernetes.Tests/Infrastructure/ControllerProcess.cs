@@ -10,15 +10,10 @@ internal sealed class ControllerProcess : ServingProcess
 
     public string Identity { get; }
 
-    /// <param name="leaseName">With leader election, the Lease (in <c>default</c>) the replicas share.</param>
+    /// <param name="leaseName">With leader election, the Lease the replicas share (in <paramref name="leaseNamespace"/>); null: no election.</param>
     /// <param name="scalerAddress">What the ScaledObjects' triggers name as <c>scalerAddress</c>.</param>
-    public static Task<ControllerProcess> StartAsync(
-        string kubeconfig, string identity, string? leaseName = null, string scalerAddress = "127.0.0.1:9090", params string[] extra) =>
-        StartAsync(kubeconfig, identity, leaseName, "default", scalerAddress, extra);
-
-    /// <param name="leaseName">With leader election, the Lease the replicas share (in <paramref name="leaseNamespace"/>).</param>
     public static async Task<ControllerProcess> StartAsync(
-        string kubeconfig, string identity, string? leaseName, string leaseNamespace, string scalerAddress = "127.0.0.1:9090", params string[] extra) =>
+        string kubeconfig, string identity, string? leaseName = null, string leaseNamespace = "default", string scalerAddress = "127.0.0.1:9090") =>
         new(await LaunchAsync("serving-controller.dll",
         [
             "--kubeconfig", kubeconfig, "--identity", identity, "--health-port", "0",
@@ -26,6 +21,5 @@ internal sealed class ControllerProcess : ServingProcess
             .. leaseName is null
                 ? (string[])["--leader-elect", "false"]
                 : ["--leader-elect", "true", "--lease-namespace", leaseNamespace, "--lease-name", leaseName, "--lease-duration-s", "6", "--renew-deadline-s", "4", "--retry-period-s", "1"],
-            .. extra,
         ]), identity);
 }
