@@ -28,7 +28,7 @@ internal sealed class BurstScenario : IScenario
             + $"that it reaches zero quickly). Once it has no replica and no runtime process, {Requests:#,0} V2 requests are sent at the same moment, each on "
             + "its own connection; the gateway holds them (its per-revision queue takes 1,000) while the first replica starts, then releases them "
             + "as replicas become ready. The first request carries a sampled W3C traceparent; the platform writes its spans and the runtimes' to a file.";
-        var platform = await run.StartPlatformAsync(cancellationToken, "--scale-to-zero-grace", "1");
+        var platform = await run.StartPlatformAsync(cancellationToken, "--scale-to-zero-grace", "1", "--trace-to", BurstTrace.FileOf(run));
         await run.WaitReadyAsync(iris.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
         run.Mark("iris Ready (its first replica proves it loads)", "ready");
         await run.WaitUntilAsync(
@@ -63,6 +63,7 @@ internal sealed class BurstScenario : IScenario
         run.Findings.Add($"first replica in routing {firstReady * 1000:0} ms after the burst (sampled every {PlatformSampler.Interval.TotalMilliseconds:0} ms); at most {peak} replica(s) ready during it; p50 {ScenarioStats.Ms(summary.P50Ms)} ms, p99 {ScenarioStats.Ms(summary.P99Ms)} ms.");
         run.Target($"lost: 0 of {Requests:#,0}", $"lost {summary.Lost}: {summary.Ok:#,0} answered 2xx; other answers: {summary.Errors}", summary.Lost == 0 && summary.Sent == Requests);
         run.Target("every request answered (time to last answer reported)", double.IsFinite(last) ? $"last answer at {last * 1000:0} ms" : "none answered", answered.Count == Requests);
-        BurstTrace.AddSection(run, traceId);
+        var firstRequest = ScenarioStats.SentBetween(run.Log.Snapshot(), burst, done + 0.001).OrderBy(r => r.StartUs).First();
+        await BurstTrace.AddSectionAsync(run, traceId, firstRequest.LatencyUs / 1000.0);
     }
 }
