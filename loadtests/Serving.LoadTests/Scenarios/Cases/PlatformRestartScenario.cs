@@ -89,5 +89,8 @@ internal sealed class PlatformRestartScenario : IScenario
 
         run.Findings.Add($"while the platform was down: {inside.Sent:#,0} requests sent, {inside.Ok:#,0} answered (the rest: {inside.Errors}).");
         run.Target("lost: 0 outside the platform's down time", $"lost {outside.Lost} of {outside.Sent:#,0}; other answers: {outside.Errors}", outside.Lost == 0);
+        // Down, nothing listens (connection errors); once it listens it routes what its folders hold: never a 404 for them.
+        int notFound = records.Count(r => r.Status == 404);
+        run.Target("no 404 while it comes back (its services are routed before it listens)", $"{notFound} × 404", notFound == 0);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class StepScenario : IScenario
         {
             MinReplicas = 1,
             MaxReplicas = 4,
-            Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/target"] = "1" },
+            Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/target"] = "0.3" },
         };
         busy.WriteTo(run.Folders.Manifests);
         var platform = await run.StartPlatformAsync(cancellationToken);
@@ -31,13 +31,14 @@ internal sealed class StepScenario : IScenario
         var target = InferenceRequests.V2(platform.Gateway, busy);
 
         double calibrating = run.Now;
+        await ClosedLoop.RunAsync(run.Client, target, 2, TimeSpan.FromSeconds(3), cancellationToken); // warm-up: JIT, ONNX Runtime's first runs
         double capacity = await ClosedLoop.RunAsync(run.Client, target, 2, TimeSpan.FromSeconds(5), cancellationToken);
-        run.AddPhase("calibration (2 clients back to back)", calibrating, run.Now);
+        run.AddPhase("calibration (2 clients back to back, 3 s warm-up + 5 s)", calibrating, run.Now);
         // ×10 is 70 % of what two busy clients get from one replica: the machine can serve it, one replica's concurrency target cannot.
         double high = capacity * 0.7;
         double low = high / 10;
         run.Setup = $"busy, a CPU-bound model (iris's input, {BusyModel.Layers} dense layers of {BusyModel.Width}², one thread per request, batching off), "
-            + "serverless, minReplicas 1, maxReplicas 4, a concurrency target of 1 per replica (`autoscaling.knative.dev/target: \"1\"`), the KPA's 60 s "
+            + "serverless, minReplicas 1, maxReplicas 4, a concurrency target of 0.3 per replica (`autoscaling.knative.dev/target: \"0.3\"`: at ×10 one replica holds about one request at a time, so it needs about three), the KPA's 60 s "
             + $"stable and 6 s panic windows. Calibration: two clients back to back got {capacity:0} answers/s. Then an open loop of {low:0.0} requests/s (×1) "
             + $"for {Before.TotalSeconds:0} s, and {high:0} requests/s (×10) for {After.TotalSeconds:0} s.";
         await Task.Delay(3000, cancellationToken);
