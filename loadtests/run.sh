@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scenario load tests of the one-machine platform, each writing loadtests/reports/<scenario>.md and <scenario>.png:
 #   loadtests/run.sh <scenario>      steady, burst, canary, mode-switch, step, overload, graph, kill-replica, redis-outage, platform-restart
-#   loadtests/run.sh all             every scenario, one after the other (about 17 minutes)
+#   loadtests/run.sh all             every scenario, one after the other (about 18 minutes)
 #   loadtests/run.sh --help          the scenarios and options
 # Builds the platform (serving-local, the runtime, the gateway and the scaler) and the load tests in Release, then runs
 # `serving-loadtests scenario "$@"`. Everything runs on loopback; every process started is stopped at the end or on Ctrl+C.

@@ -77,8 +77,9 @@ internal static class ScenarioPlot
     {
         var ok = records.Where(r => r.IsSuccess).ToList();
         double Log(IEnumerable<RequestRecord> b, double p) => Math.Log10(Math.Max(0.01, ScenarioStats.Percentile([.. b.Select(r => (long)r.LatencyUs)], p)));
-        Line(plot, "p50", Buckets(ok, r => r.EndUs, width, from, to, b => Log(b, 50)), Colors.SteelBlue);
-        Line(plot, "p99", Buckets(ok, r => r.EndUs, width, from, to, b => Log(b, 99)), Colors.DarkOrange);
+        // Dots as well as lines: a second with answers between seconds without (a burst) would not show as a line.
+        Line(plot, "p50", Buckets(ok, r => r.EndUs, width, from, to, b => Log(b, 50)), Colors.SteelBlue, marker: 4);
+        Line(plot, "p99", Buckets(ok, r => r.EndUs, width, from, to, b => Log(b, 99)), Colors.DarkOrange, marker: 4);
         foreach (var line in run.Lines.Where(l => l.Panel == "latency"))
         {
             Target(plot, Math.Log10(line.Value), line.Label);
@@ -134,7 +135,7 @@ internal static class ScenarioPlot
             var line = plot.Add.Scatter(points.Select(p => p.T).ToArray(), points.Select(p => p.V).ToArray(), palette.GetColor(i));
             line.ConnectStyle = ConnectStyle.StepHorizontal;
             line.MarkerSize = 0;
-            line.LineWidth = 2;
+            line.LineWidth = 2 + (2.5f * (revisions.Count - 1 - i)); // earlier revisions wider, so that equal counts show both colours
             line.LegendText = revision;
         }
 
@@ -219,10 +220,10 @@ internal static class ScenarioPlot
         line.LegendText = label;
     }
 
-    private static void Line(Plot plot, string name, (double[] Xs, double[] Ys) points, Color color)
+    private static void Line(Plot plot, string name, (double[] Xs, double[] Ys) points, Color color, float marker = 0)
     {
         var line = plot.Add.Scatter(points.Xs, points.Ys, color);
-        line.MarkerSize = 0;
+        line.MarkerSize = marker;
         line.LineWidth = 1.5f;
         line.LegendText = name;
     }

@@ -80,7 +80,8 @@ internal static class ScenarioReport
         md.AppendLine(run.Setup);
         md.AppendLine();
         md.AppendLine($"Run on {run.StartedAt:yyyy-MM-dd HH:mm} UTC, {run.Now / 60:0.0} min. Machine: {machine.Cores} cores, {machine.CpuModel}, {machine.Os}, {machine.DotNet}; "
-            + "the client, the platform and its runtimes share these cores (and the machine is shared with other work), so compare figures within a run. "
+            + "the client, the platform and its runtimes share these cores (and the machine is shared with other work, "
+            + $"load average {LoadAverage()} when the report was written), so compare figures within a run. "
             + "Client: `serving-loadtests` (HttpClient, one connection per request in flight, no retries), every address on loopback.");
         md.AppendLine();
         md.AppendLine("## How to reproduce");
@@ -97,6 +98,19 @@ internal static class ScenarioReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages (<c>/proc/loadavg</c>): how busy the machine was besides this run.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static string N(int value) => value.ToString("#,0", CultureInfo.InvariantCulture);

@@ -45,8 +45,10 @@ public sealed class OpenLoopTests
 
         var records = client.Log.Snapshot();
         Assert.Equal(20, records.Count(r => r.Status == 200));
-        Assert.InRange(records.Count(r => r.Status == Outcome.NotSent), 150, 200);
         Assert.Equal(20, loop.Sent);
+        // The rest of the second's 200 were due and recorded as not sent (a slow machine stretches the second a little).
+        Assert.InRange(records.Count(r => r.Status == Outcome.NotSent), 150, 400);
+        Assert.Equal(records.Count, loop.Sent + records.Count(r => r.Status == Outcome.NotSent));
     }
 
     [Fact]

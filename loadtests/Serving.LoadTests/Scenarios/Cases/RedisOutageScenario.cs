@@ -17,7 +17,7 @@ internal sealed class RedisOutageScenario : IScenario
 {
     private const double Rate = 100;
     private const int MaxStalenessSeconds = 60;
-    private static readonly TimeSpan Before = TimeSpan.FromSeconds(25);
+    private static readonly TimeSpan Before = TimeSpan.FromSeconds(65); // the KPA's 60 s stable window fills with steady load, past the start-up
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan After = TimeSpan.FromSeconds(25);
 
@@ -25,7 +25,7 @@ internal sealed class RedisOutageScenario : IScenario
 
     public string Title => "Redis stopped for 30 s under load, two gateways and the KEDA scaler on it";
 
-    public string Duration => "about 1.5 min";
+    public string Duration => "about 2 min";
 
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
@@ -121,15 +121,18 @@ internal sealed class RedisOutageScenario : IScenario
         var failures = errors.Points.Where(p => p.V > 0).ToList();
         double lastBefore = points.LastOrDefault(p => p.T < stopped).V;
         var held = points.Where(p => p.T > stopped + 1 && p.T < restarted).ToList();
-        // The scaler keeps feeding its windows the replicas' last reports: the value stays where it was (within 10 %), never drops.
-        bool heldValues = held.Count > 0 && held.All(p => Math.Abs(p.V - lastBefore) <= 0.1 * lastBefore) && !failures.Any(f => f.T > stopped && f.T < restarted);
-        double? fresh = points.FirstOrDefault(p => p.T > restarted && p.V != lastBefore).T is var t && t > 0 ? t - restarted : null;
+        // The scaler keeps feeding its windows the gateways' last reports (RevisionTable.Hold): it answers every call, and its
+        // value stays near where it was (it moves toward the last report, which may be above or below): never an error, never
+        // a fall toward zero that would let KEDA scale the revision down because the feed is gone.
+        bool heldValues = held.Count > 0 && held.All(p => p.V >= 0.5 * lastBefore) && !failures.Any(f => f.T > stopped && f.T < restarted);
         run.Findings.Add($"through the gateways: p99 before {ScenarioStats.Ms(before.P99Ms)} ms, while Redis was down {ScenarioStats.Ms(during.P99Ms)} ms; lost {all.Lost} of {all.Sent:#,0}.");
-        run.Findings.Add($"the scaler: {lastBefore:0.###} before the outage; during it {(held.Count == 0 ? "no answer" : $"{held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###}")}; "
-            + (fresh is { } f ? $"fresh values again {f:0.0} s after Redis was back" : "no fresh value after Redis was back") + $"; {failures.Count} failed GetMetrics call(s) in all.");
+        run.Findings.Add($"the scaler: {lastBefore:0.###} before the outage; during it {(held.Count == 0 ? "no answer" : $"{held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###}")}, moving toward the load the gateways last reported; "
+            + $"both gateways' reports back in Redis {publishing:0.0} s after it restarted; {failures.Count} failed GetMetrics call(s) in all.");
         run.Target("routing unaffected: lost 0 through both gateways", $"lost {all.Lost} of {all.Sent:#,0}; other answers: {all.Errors}", all.Lost == 0);
-        run.Target("the scaler holds its last values while Redis is down (every call answered, within 10 % of the value before)",
-            held.Count == 0 ? "no answer during the outage" : $"{held.Count} answers, {held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###} (before: {lastBefore:0.###}), {failures.Count(f => f.T > stopped && f.T < restarted)} failed", heldValues);
+        run.Target("the scaler holds its last values while Redis is down: every call answered, never below half its value before",
+            held.Count == 0 ? "no answer during the outage"
+                : $"{held.Count} answers, {held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###} (before: {lastBefore:0.###}), {failures.Count(f => f.T > stopped && f.T < restarted)} failed",
+            heldValues);
         run.Target("recovery: both gateways' reports back in Redis within 10 s", $"{publishing:0.0} s after Redis started", publishing <= 10);
     }
 

@@ -22,25 +22,32 @@ internal sealed class StepScenario : IScenario
         {
             MinReplicas = 1,
             MaxReplicas = 4,
-            Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/target"] = "0.3" },
+            Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/target"] = "0.1" },
         };
         busy.WriteTo(run.Folders.Manifests);
         var platform = await run.StartPlatformAsync(cancellationToken);
         await run.WaitReadyAsync(busy.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
         run.Mark("busy Ready", "ready");
-        var target = InferenceRequests.V2(platform.Gateway, busy);
 
+        // Calibrated on the replica itself, past the gateway: load through the gateway would feed the autoscaler and the
+        // service would have scaled up before the step.
+        var routes = await platform.Admin.RoutesAsync(cancellationToken);
+        string replica = routes?.Revisions.Values.SelectMany(r => r.Addresses).FirstOrDefault()
+            ?? throw new Cli.BenchmarkException($"{Name}: no ready replica to calibrate on");
+        var direct = new LoadTarget(new Uri(new Uri(replica), "/v2/models/busy/infer"), null, InferenceRequests.V2Body);
         double calibrating = run.Now;
-        await ClosedLoop.RunAsync(run.Client, target, 2, TimeSpan.FromSeconds(3), cancellationToken); // warm-up: JIT, ONNX Runtime's first runs
-        double capacity = await ClosedLoop.RunAsync(run.Client, target, 2, TimeSpan.FromSeconds(5), cancellationToken);
-        run.AddPhase("calibration (2 clients back to back, 3 s warm-up + 5 s)", calibrating, run.Now);
-        // ×10 is 70 % of what two busy clients get from one replica: the machine can serve it, one replica's concurrency target cannot.
-        double high = capacity * 0.7;
+        await ClosedLoop.RunAsync(run.Client, direct, 1, TimeSpan.FromSeconds(2), cancellationToken); // warm-up: JIT, ONNX Runtime's first runs
+        double perClient = await ClosedLoop.RunAsync(run.Client, direct, 1, TimeSpan.FromSeconds(4), cancellationToken);
+        run.AddPhase("calibration (one client on the replica, 2 s warm-up + 4 s)", calibrating, run.Now);
+        // ×10 keeps 0.3 requests in flight on average (a request takes 1/perClient s): three times the target below, so the
+        // KPA wants more replicas (and panics: it wants twice what is ready); ×1 keeps 0.03, one replica's worth.
+        double high = 0.3 * perClient;
         double low = high / 10;
         run.Setup = $"busy, a CPU-bound model (iris's input, {BusyModel.Layers} dense layers of {BusyModel.Width}², one thread per request, batching off), "
-            + "serverless, minReplicas 1, maxReplicas 4, a concurrency target of 0.3 per replica (`autoscaling.knative.dev/target: \"0.3\"`: at ×10 one replica holds about one request at a time, so it needs about three), the KPA's 60 s "
-            + $"stable and 6 s panic windows. Calibration: two clients back to back got {capacity:0} answers/s. Then an open loop of {low:0.0} requests/s (×1) "
+            + "serverless, minReplicas 1, maxReplicas 4, a concurrency target of 0.1 per replica (`autoscaling.knative.dev/target: \"0.1\"`; ×10 keeps 0.3 requests in flight on average, which the KPA sizes at 4 replicas with its 70 % utilisation), the KPA's 60 s "
+            + $"stable and 6 s panic windows. Calibration: one client back to back on the replica itself got {perClient:0} answers/s (a request takes {1000 / perClient:0.0} ms). Then an open loop of {low:0.0} requests/s (×1) "
             + $"for {Before.TotalSeconds:0} s, and {high:0} requests/s (×10) for {After.TotalSeconds:0} s.";
+        var target = InferenceRequests.V2(platform.Gateway, busy);
         await Task.Delay(3000, cancellationToken);
 
         double start = run.Now;
@@ -70,7 +77,7 @@ internal sealed class StepScenario : IScenario
         var later = ScenarioStats.Summarize(ScenarioStats.SentBetween(records, step + 10, end));
         var baseline = ScenarioStats.Summarize(ScenarioStats.SentBetween(records, start, step));
         run.Findings.Add(firstUp is { } up
-            ? $"reaction: a second replica ready **{up - step:0.0} s** after the step; {peak} replicas (the most) ready {atPeak - step:0.0} s after it (sampled every {PlatformSampler.Interval.TotalMilliseconds:0} ms)."
+            ? $"reaction: {before} replica(s) ready at the step, one more ready **{up - step:0.0} s** after it; {peak} (the most) ready {atPeak - step:0.0} s after it (sampled every {PlatformSampler.Interval.TotalMilliseconds:0} ms)."
             : $"reaction: no replica was added within {After.TotalSeconds:0} s.");
         run.Findings.Add($"p99: ×1 {ScenarioStats.Ms(baseline.P99Ms)} ms; first 10 s of ×10 **{ScenarioStats.Ms(during.P99Ms)} ms**; after that {ScenarioStats.Ms(later.P99Ms)} ms.");
         run.Findings.Add($"queueing: at most {held} request(s) held by the activator at a sample (all replicas at their limit or starting); the gateway holds only when no replica has a free slot (no containerConcurrency here: replicas take everything, queueing is inside them).");
