@@ -196,14 +196,16 @@ internal static class ScenarioPlot
             span.LineStyle.Width = 0;
         }
 
+        double lastLabel = double.NegativeInfinity;
         foreach (var e in run.Events.Where(e => e.T >= from && e.T <= to))
         {
             var line = plot.Add.VerticalLine(e.T);
             line.Color = Colors.Gray.WithAlpha(0.8);
             line.LinePattern = LinePattern.Dashed;
             line.LineWidth = 1;
-            if (labels && e.Short is { } text)
+            if (labels && e.Short is { } text && e.T - lastLabel > (to - from) / 25) // a label too close to the last would cover it
             {
+                lastLabel = e.T;
                 line.Text = text;
                 line.LabelOppositeAxis = true;
                 line.LabelFontSize = 11;

@@ -34,6 +34,10 @@ internal sealed class ScenarioRunner(ScenarioOptions options, Progress progress)
             {
                 run.Failure = "interrupted (Ctrl+C)";
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                run.Failure = $"{e.GetType().Name}: {e.Message}"; // a bug or a broken machine: the report still says what was measured
+            }
             finally
             {
                 await run.DisposeAsync();

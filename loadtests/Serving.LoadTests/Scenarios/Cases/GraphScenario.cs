@@ -53,6 +53,7 @@ internal sealed class GraphScenario : IScenario
         }
 
         double end = run.Now;
+        run.PlotWindow = (Math.Max(0, start - 5), end + 1); // not the minute spent waiting for every step to reach zero
         run.AddPhase("first 5 s (cold starts)", start, start + 5);
         run.AddPhase("after 5 s", start + 5, end);
         var after = PrometheusText.Parse(await platform.Admin.MetricsAsync(cancellationToken) ?? "");
