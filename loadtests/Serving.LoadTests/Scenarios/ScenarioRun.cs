@@ -200,6 +200,16 @@ internal sealed class ScenarioRun : IAsyncDisposable
         return platform;
     }
 
+    /// <summary>Writes <paramref name="service"/> into the manifest folder, starts the platform, waits until the service is Ready with <paramref name="replicas"/> replicas.</summary>
+    public async Task<PlatformProcess> StartServingAsync(Manifest service, int replicas, CancellationToken cancellationToken, params string[] extra)
+    {
+        service.WriteTo(Folders.Manifests);
+        var platform = await StartPlatformAsync(cancellationToken, extra);
+        await WaitReadyAsync(service.Name, replicas, TimeSpan.FromSeconds(60), cancellationToken);
+        Mark($"{service.Name} Ready with {replicas} replica(s)", "ready");
+        return platform;
+    }
+
     /// <summary>Starts the platform sampler and the progress line (every 5 s on stderr).</summary>
     public void StartMonitoring()
     {

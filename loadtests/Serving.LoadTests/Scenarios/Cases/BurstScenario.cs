@@ -23,14 +23,11 @@ internal sealed class BurstScenario : IScenario
             MaxReplicas = 3,
             Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/window"] = "6s" },
         };
-        iris.WriteTo(run.Folders.Manifests);
         run.Setup = $"One InferenceService, iris (serverless, minReplicas 0, maxReplicas 3, a 6 s stable window and a 1 s scale-to-zero grace so "
             + $"that it reaches zero quickly). Once it has no replica and no runtime process, {Requests:#,0} V2 requests are sent at the same moment, each on "
             + "its own connection; the gateway holds them (its per-revision queue takes 1,000) while the first replica starts, then releases them "
             + "as replicas become ready. The first request carries a sampled W3C traceparent; the platform writes its spans and the runtimes' to a file.";
-        var platform = await run.StartPlatformAsync(cancellationToken, "--scale-to-zero-grace", "1", "--trace-to", BurstTrace.FileOf(run));
-        await run.WaitReadyAsync(iris.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("iris Ready (its first replica proves it loads)", "ready");
+        var platform = await run.StartServingAsync(iris, 1, cancellationToken, "--scale-to-zero-grace", "1", "--trace-to", BurstTrace.FileOf(run));
         await run.WaitUntilAsync(
             async () => (await platform.Admin.RoutesAsync(cancellationToken))?.ReadyOf(iris.Name) == 0 && RuntimeProcesses.Under(run.Folders.Root).Count == 0,
             TimeSpan.FromSeconds(90), "iris scaled to zero", cancellationToken);

@@ -21,16 +21,13 @@ internal sealed class CanaryScenario : IScenario
     {
         string model = run.Folders.AddModel("iris", run.Build.IrisModel);
         var v1 = new Manifest("iris-canary", model) { MinReplicas = 1, MaxReplicas = 2, Args = ["--model_version=1"] };
-        v1.WriteTo(run.Folders.Manifests);
         run.Setup = $"iris-canary (serverless, minReplicas 1), first as model version 1 (revision 00001). Under an open loop of {Rate:0} V2 requests/s, "
             + "the manifest is rewritten with `--model_version=2` and `canaryTrafficPercent: 10` (revision 00002 starts), then 50, then 100 (promotion), "
             + "then 0 (KServe's rollback to the previous rolled-out revision). Each step's share is counted from the `model_version` of the answers to requests "
             + $"sent during the {Hold.TotalSeconds:0} s after the status shows the step's traffic.";
         run.TagNames[1] = "version 1";
         run.TagNames[2] = "version 2";
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(v1.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("iris-canary Ready at version 1", "v1");
+        var platform = await run.StartServingAsync(v1, 1, cancellationToken);
         var perSecond = run.AddSeries("version 2 share", "answers per second", "% of 2xx");
         var share = run.AddSeries("version 2 share", "each step, observed", "% of 2xx");
 

@@ -25,10 +25,7 @@ internal sealed class KillReplicaScenario : IScenario
             MinReplicas = 2,
             MaxReplicas = 2,
         };
-        service.WriteTo(run.Folders.Manifests);
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(service.Name, 2, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("busy Ready with 2 replicas", "ready");
+        var platform = await run.StartServingAsync(service, 2, cancellationToken);
         double rate = Rate;
         run.Setup = $"busy, a CPU-bound model (so that requests are in flight when the replica dies: {BusyModel.Layers} dense layers of {BusyModel.Width}², one thread each), "
             + $"RawDeployment with exactly 2 replicas, under an open loop of {rate:0} V2 requests/s. After {Before.TotalSeconds:0} s one runtime process is killed with SIGKILL. "

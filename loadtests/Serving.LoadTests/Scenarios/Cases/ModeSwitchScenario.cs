@@ -19,13 +19,10 @@ internal sealed class ModeSwitchScenario : IScenario
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var serverless = new Manifest("iris-mode", run.Folders.AddModel("iris", run.Build.IrisModel)) { MinReplicas = 1, MaxReplicas = 2 };
-        serverless.WriteTo(run.Folders.Manifests);
         run.Setup = $"iris-mode (minReplicas 1) under an open loop of {Rate:0} V2 requests/s; `serving.kserve.io/deploymentMode` is changed from Serverless to "
             + "RawDeployment, then back. Each change makes a revision in the new mode; traffic moves once it is ready and the old one drains "
             + "(KServe ≥ 0.16 refuses the change; the walkthrough expects it to work).";
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(serverless.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("iris-mode Ready, Serverless", "serverless");
+        var platform = await run.StartServingAsync(serverless, 1, cancellationToken);
         await using var load = BackgroundLoad.Start(run.Client, [InferenceRequests.V2(platform.Gateway, serverless)], _ => Rate, cancellationToken);
         double phase = run.Now;
         await Task.Delay(Hold, cancellationToken);

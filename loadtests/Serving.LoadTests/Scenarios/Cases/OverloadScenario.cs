@@ -31,10 +31,7 @@ internal sealed class OverloadScenario : IScenario
             MaxReplicas = 1,
             ContainerConcurrency = 2,
         };
-        busy.WriteTo(run.Folders.Manifests);
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(busy.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("busy Ready", "ready");
+        var platform = await run.StartServingAsync(busy, 1, cancellationToken);
         var target = InferenceRequests.V2(platform.Gateway, busy, InferenceRequests.RetryAfter);
         double calibrating = run.Now;
         await ClosedLoop.RunAsync(run.Client, target, 4, TimeSpan.FromSeconds(3), cancellationToken); // warm-up: JIT, ONNX Runtime's first runs

@@ -23,14 +23,12 @@ internal sealed class PlatformRestartScenario : IScenario
     {
         string model = run.Folders.AddModel("iris", run.Build.IrisModel);
         var v1 = new Manifest("iris-canary", model) { MinReplicas = 1, MaxReplicas = 2, Args = ["--model_version=1"] };
-        v1.WriteTo(run.Folders.Manifests);
         run.Setup = $"iris-canary (serverless, minReplicas 1) rolled to version 2 with `canaryTrafficPercent: 30`, under an open loop of {Rate:0} V2 requests/s. "
             + "Then `serving-local` gets SIGTERM (it drains and stops its runtimes), is started again on the same manifest and state folders and ports; later it gets "
             + "SIGKILL (its runtimes notice their parent is gone and stop themselves: `SERVING_PARENT_PID`), and is started again. After each stop the scenario "
             + "counts the runtime processes left under its folder; after each start it compares the status with the one before the stop. Requests sent while "
             + "the platform is down are refused (nothing listens): they are counted, apart.";
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(v1.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
+        var platform = await run.StartServingAsync(v1, 1, cancellationToken);
         (v1 with { Args = ["--model_version=2"], CanaryTrafficPercent = 30 }).WriteTo(run.Folders.Manifests);
         await run.WaitUntilAsync(async () => await platform.Admin.StatusAsync(v1.Name, cancellationToken) is { Ready: true } s && s.Traffic.Count == 2 && s.Traffic.Values.Contains(30),
             TimeSpan.FromSeconds(60), "the canary at 30 %", cancellationToken);

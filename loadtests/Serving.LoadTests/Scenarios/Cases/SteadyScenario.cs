@@ -21,13 +21,10 @@ internal sealed class SteadyScenario : IScenario
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var iris = new Manifest("iris", run.Folders.AddModel("iris", run.Build.IrisModel)) { MinReplicas = 1, MaxReplicas = 3 };
-        iris.WriteTo(run.Folders.Manifests);
         run.Setup = $"One InferenceService, iris (serverless, minReplicas 1, maxReplicas 3, the KPA's defaults), V2 JSON, one row per request, "
             + $"an open loop of {Rate:0} requests/s: {Warmup.TotalSeconds:0} s of warm-up, then {Measured.TotalSeconds:0} s measured. "
             + "CPU is the platform process (gateway, controller) and its runtime processes, from /proc.";
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(iris.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("iris Ready", "ready");
+        var platform = await run.StartServingAsync(iris, 1, cancellationToken);
 
         double start = run.Now;
         await using var load = BackgroundLoad.Start(run.Client, [InferenceRequests.V2(platform.Gateway, iris)], _ => Rate, cancellationToken);

@@ -24,10 +24,7 @@ internal sealed class StepScenario : IScenario
             MaxReplicas = 4,
             Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/target"] = "0.1" },
         };
-        busy.WriteTo(run.Folders.Manifests);
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitReadyAsync(busy.Name, 1, TimeSpan.FromSeconds(60), cancellationToken);
-        run.Mark("busy Ready", "ready");
+        var platform = await run.StartServingAsync(busy, 1, cancellationToken);
 
         // Calibrated on the replica itself, past the gateway: load through the gateway would feed the autoscaler and the
         // service would have scaled up before the step.
