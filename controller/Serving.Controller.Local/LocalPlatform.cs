@@ -43,6 +43,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     private readonly Dictionary<ServiceKey, (InferenceService Service, string Json)> _declared = [];
     private readonly Dictionary<string, string> _graphProblems = new(StringComparer.Ordinal);
     private ManifestSnapshot _snapshot = new([], new Dictionary<string, IReadOnlyList<Loading.LoadError>>(), new Dictionary<string, IReadOnlyList<string>>());
+    private bool _resumed;
     private DateTimeOffset _nextScan;
     private DateTimeOffset _nextDecision;
 
@@ -77,6 +78,24 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     /// <summary>Timelines of the most recent replica starts (a bounded history, oldest first), for cold-start benchmarks.</summary>
     public IReadOnlyList<StartTimeline> Starts => _starts.Snapshot();
 
+    /// <summary>
+    /// Reconciles what the state folder and the manifest folder hold, before the gateway takes requests: a restarted
+    /// platform routes its services at once (requests wait in the activator until their replicas are ready) instead of
+    /// answering 404 for them until its loop gets to them. <see cref="RunAsync"/> goes on from there.
+    /// </summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        _resumed = true;
+        _store.Services.ToList().ForEach(_queue.Add);
+        ScanFolder();
+        while (_queue.TryTake(out var key))
+        {
+            await ReconcileAsync(key, cancellationToken);
+        }
+
+        PublishBoard();
+    }
+
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops every replica.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -86,9 +105,13 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         var activation = _activation.Reader.ReadAsync(stoppingToken).AsTask();
         var work = _queue.TakeAsync(stoppingToken).AsTask();
 
-        // What an earlier run left is reconciled too: services deleted while it was down go, the others resume.
-        _store.Services.ToList().ForEach(_queue.Add);
-        ScanFolder();
+        if (!_resumed)
+        {
+            // What an earlier run left is reconciled too: services deleted while it was down go, the others resume.
+            _store.Services.ToList().ForEach(_queue.Add);
+            ScanFolder();
+        }
+
         try
         {
             while (!stoppingToken.IsCancellationRequested)

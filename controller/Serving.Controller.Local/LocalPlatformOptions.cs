@@ -32,6 +32,9 @@ public sealed record LocalPlatformOptions
 
     public ReplicaTimings Replicas { get; init; } = new();
 
+    /// <summary>Added to every replica's environment (the tracing destination, so a runtime's spans join the gateway's).</summary>
+    public IReadOnlyDictionary<string, string> ReplicaEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How often the folder is checked for changes.</summary>
     public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 

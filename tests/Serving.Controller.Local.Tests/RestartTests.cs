@@ -22,6 +22,8 @@ public sealed class RestartTests
         Assert.Equal(0, first.RuntimeProcesses("iris")); // the replicas went with the platform: none is orphaned
         await using var platform = await TestPlatform.StartAsync(root: first.Root);
 
+        // Routed from the moment it listens: the first request waits for a replica, it does not get a 404.
+        Assert.Equal(HttpStatusCode.OK, (await platform.InferAsync("iris")).Status);
         await platform.WaitForAsync(async () => await ScaleFromZeroTests.Ready(platform, "iris"), Long, "Ready after the restart");
         var predictor = (await platform.StatusAsync("iris"))!["components"]!["predictor"]!;
         Assert.Equal("iris-predictor-00001", predictor["latestRolledoutRevision"]!.GetValue<string>());

@@ -39,7 +39,7 @@ internal sealed partial class LocalBackend : IServingBackend, IAsyncDisposable
     {
         _options = options;
         _store = store;
-        _launcher = new RuntimeLauncher(options.RuntimePath, options.StorageRoot);
+        _launcher = new RuntimeLauncher(options.RuntimePath, options.StorageRoot, options.ReplicaEnvironment);
         _catalog = catalog;
         _routes = routes;
         _starts = starts;

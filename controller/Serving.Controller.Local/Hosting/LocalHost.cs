@@ -94,9 +94,18 @@ public static class LocalHost
         return app.Services.GetService<ScalerService>()?.Address;
     }
 
-    /// <summary>Runs the platform's loop for the host's lifetime and stops every replica on shutdown.</summary>
+    /// <summary>
+    /// Resumes what the folders hold before the gateway listens (hosted services start before the server), then runs the
+    /// platform's loop for the host's lifetime, and stops every replica on shutdown.
+    /// </summary>
     private sealed class PlatformService(LocalPlatform platform) : BackgroundService
     {
+        public override async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await platform.ResumeAsync(cancellationToken);
+            await base.StartAsync(cancellationToken);
+        }
+
         protected override Task ExecuteAsync(CancellationToken stoppingToken) => platform.RunAsync(stoppingToken);
 
         public override async Task StopAsync(CancellationToken cancellationToken)

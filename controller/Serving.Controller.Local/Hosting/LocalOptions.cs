@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Serving.Autoscaling.Configuration;
 using Serving.Gateway.Hosting;
 using Serving.Scaler.Hosting;
+using Serving.Telemetry.Tracing;
 
 namespace Serving.Controller.Local.Hosting;
 
@@ -25,6 +26,9 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
           --api-keys FILE              named API keys (name:key a line) for services annotated
                                        serving.kserve.io/auth: api-key; reloaded on change (default none)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
+          --otlp-endpoint URL          export traces (gateway and runtimes) by OTLP (default: OTEL_EXPORTER_OTLP_ENDPOINT)
+          --trace-to console|FILE      also write spans to the console (the gateway's only), or append the gateway's and
+                                       every runtime's to FILE as JSON lines: one cold start is one trace there
         """;
 
     public static LocalOptions Parse(IReadOnlyList<string> args)
@@ -87,6 +91,16 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
             throw new LocalOptionsException($"--log-level: unknown level '{level}'");
         }
 
+        TracingOptions tracing;
+        try
+        {
+            tracing = TracingOptions.From(Take("otlp-endpoint"), Take("trace-to"), "serving-local");
+        }
+        catch (ArgumentException e)
+        {
+            throw new LocalOptionsException(e.Message);
+        }
+
         var gateway = new GatewayOptions
         {
             Address = Take("host") ?? "127.0.0.1",
@@ -95,6 +109,7 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
             Domain = Take("domain") ?? "example.com",
             LogLevel = logLevel,
             Auth = new() { ApiKeysFile = Take("api-keys") is { } keys ? ExistingFile("api-keys", keys) : null },
+            Tracing = tracing,
         };
         var platform = new LocalPlatformOptions
         {
@@ -103,6 +118,7 @@ public sealed record LocalOptions(GatewayOptions Gateway, LocalPlatformOptions P
             StorageRoot = Path.GetFullPath(Take("storage-root") ?? Directory.GetCurrentDirectory()),
             StateDirectory = Path.GetFullPath(Take("state") ?? ".serving-local"),
             Autoscaling = autoscaling,
+            ReplicaEnvironment = tracing.ForChild(),
         };
         ScalerOptions? scaler = new() { LogLevel = logLevel };
         if (Take("scaler-port") is { } scalerPort)

@@ -19,7 +19,8 @@ public sealed record Launch(RuntimeCommand? Command, string? Error, bool Permane
 /// ServingRuntime renders them, with the model directory, port and address this machine gives it. Only templates
 /// that run this platform's runtime image can run locally; anything else is refused with a message that says why.
 /// </summary>
-public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
+/// <param name="environment">Added to every replica's environment; the template's own variables win.</param>
+public sealed class RuntimeLauncher(string runtimePath, string storageRoot, IReadOnlyDictionary<string, string>? environment = null)
 {
     /// <summary>Images the local backend runs as <c>serving-runtime</c> processes.</summary>
     public const string RuntimeImage = "serving-runtime";
@@ -55,7 +56,19 @@ public sealed class RuntimeLauncher(string runtimePath, string storageRoot)
         args.AddRange(WithoutOverridden(template.Args));
         args.AddRange(["--model_dir", modelDir, "--http_port", "0", "--host", "127.0.0.1"]);
         string fileName = dll ? "dotnet" : RuntimePath;
-        return Launch.Of(new RuntimeCommand(fileName, args, template.Env));
+        var env = template.Env;
+        if (environment is { Count: > 0 })
+        {
+            var merged = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+            foreach (var (key, value) in template.Env)
+            {
+                merged[key] = value;
+            }
+
+            env = merged;
+        }
+
+        return Launch.Of(new RuntimeCommand(fileName, args, env));
     }
 
     private static bool IsRuntimeImage(string image)

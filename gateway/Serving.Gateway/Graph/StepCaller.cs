@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Serving.Gateway.Auth;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Model;
+using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
 using Serving.Gateway.Routing;
 
@@ -23,6 +24,10 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
 {
     public async Task<StepResult> CallAsync(GraphNode node, GraphStep step, byte[] body, GraphCall call, CancellationToken cancellationToken)
     {
+        using var span = GatewayTracing.Start("graph.step");
+        span?.SetTag("serving.graph.node", node.Name);
+        span?.SetTag("serving.graph.step", step.Key);
+        span?.SetTag("serving.graph.target", step.Target.ToString());
         var timeout = call.Graph.StepTimeout ?? options.BackendTimeout;
         using var timer = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
@@ -82,7 +87,10 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
             }
 
             string path = service.ProtocolVersion == "v2" ? $"/v2/models/{key.Name}/infer" : $"/v1/models/{key.Name}:predict";
+            using var forward = GatewayTracing.Start("gateway.forward", ActivityKind.Client);
+            forward?.SetTag("server.address", lease.Replica.Address);
             using var request = Request(new Uri(lease.Replica.Address + path), body, call);
+            GatewayTracing.Inject(forward, request.Headers);
             request.Headers.TryAddWithoutValidation("KServe-Isvc-Name", key.Name);
             request.Headers.TryAddWithoutValidation("KServe-Isvc-Namespace", key.Namespace);
             try
@@ -113,7 +121,10 @@ internal sealed class StepCaller(ServiceCatalog catalog, BackendClient backend, 
 
     private async Task<StepResult> CallUrlAsync(GraphNode node, GraphStep step, Uri url, byte[] body, GraphCall call, CancellationToken cancellationToken)
     {
+        using var forward = GatewayTracing.Start("gateway.forward", ActivityKind.Client);
+        forward?.SetTag("server.address", url.GetLeftPart(UriPartial.Authority));
         using var request = Request(url, body, call);
+        GatewayTracing.Inject(forward, request.Headers);
         try
         {
             return await SendAsync(request, cancellationToken);

@@ -24,6 +24,7 @@ using Serving.Gateway.Routing;
 using Serving.Gateway.Sources;
 using Serving.Gateway.Sources.Kubernetes;
 using Serving.Kubernetes.Client;
+using Serving.Telemetry.Tracing;
 
 namespace Serving.Gateway.Hosting;
 
@@ -116,6 +117,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new Http1Forwarder(
             options.BackendTimeout, options.MaxConnectionsPerReplica, sp.GetRequiredService<ForwardedHeaders>(), sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
+        services.AddServingTracing(options.Tracing, GatewayTracing.SourceName); // nothing at all when tracing is off
         AddAuth(services, options.Auth);
         services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);

@@ -77,6 +77,9 @@ public sealed record GatewayOptions
     /// <summary>API keys and JWT checking for services and graphs whose annotations ask for auth.</summary>
     public Auth.AuthOptions Auth { get; init; } = new();
 
+    /// <summary>Where spans go (OTLP, the console, a file); off by default: no span is created at all.</summary>
+    public Serving.Telemetry.Tracing.TracingOptions Tracing { get; init; } = Serving.Telemetry.Tracing.TracingOptions.Off;
+
     /// <summary>How requests reach replicas; see <see cref="ForwarderMode"/>.</summary>
     public ForwarderMode Forwarder { get; init; } = ForwarderMode.Direct;
 }

@@ -41,6 +41,8 @@ public static class GatewayOptionsParser
                                        api-key; reloaded on change (default none: such services answer 503)
           --jwt-clock-skew-s S         how far a token's exp/nbf may be off the clock (default 60)
           --jwks-timeout-s S           how long fetching a JWKS may take (default 5)
+          --otlp-endpoint URL          export traces by OTLP to this collector (default: OTEL_EXPORTER_OTLP_ENDPOINT if set, else none)
+          --trace-to console|FILE      also write spans to the console, or append them to FILE as JSON lines (default none)
           --forwarder MODE             direct: plain HTTP/1.x requests with bodies up to 64 KiB go over the gateway's
                                        own keep-alive connections, the rest through YARP (default); yarp: all through YARP
         """;
@@ -50,7 +52,7 @@ public static class GatewayOptionsParser
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
         "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections", "log-payloads",
-        "api-keys", "jwt-clock-skew-s", "jwks-timeout-s", "kubernetes", "kubeconfig", "namespace",
+        "api-keys", "jwt-clock-skew-s", "jwks-timeout-s", "kubernetes", "kubeconfig", "namespace", "otlp-endpoint", "trace-to",
     ];
 
     /// <summary>Options that take no value (<c>--kubernetes</c>; <c>--kubernetes=false</c> is accepted too).</summary>
@@ -136,6 +138,7 @@ public static class GatewayOptionsParser
                 ClockSkew = Int(config, "jwt-clock-skew-s", 0, 3600) is { } skew ? TimeSpan.FromSeconds(skew) : defaults.Auth.ClockSkew,
                 JwksTimeout = Seconds(config, "jwks-timeout-s") ?? defaults.Auth.JwksTimeout,
             },
+            Tracing = Tracing(config["otlp-endpoint"], config["trace-to"]),
             Forwarder = config["forwarder"] switch
             {
                 null => defaults.Forwarder,
@@ -182,6 +185,18 @@ public static class GatewayOptionsParser
 
     private static string ExistingFile(string name, string path) =>
         File.Exists(path) ? path : throw new GatewayOptionsException($"--{name}: file '{path}' does not exist");
+
+    private static Serving.Telemetry.Tracing.TracingOptions Tracing(string? otlpEndpoint, string? traceTo)
+    {
+        try
+        {
+            return Serving.Telemetry.Tracing.TracingOptions.From(otlpEndpoint, traceTo, "serving-gateway");
+        }
+        catch (ArgumentException e)
+        {
+            throw new GatewayOptionsException(e.Message);
+        }
+    }
 
     private static string RedisEndpoint(string value)
     {

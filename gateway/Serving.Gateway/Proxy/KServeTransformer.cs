@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Serving.Gateway.Model;
+using Serving.Gateway.Observability;
+using Serving.Telemetry.Tracing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Serving.Gateway.Proxy;
@@ -23,6 +26,16 @@ internal sealed class KServeTransformer(ServiceKey service, ForwardedHeaders for
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var sink = new RequestHeadersSink(proxyRequest.Headers);
         forwarded.Apply(httpContext, service, ref sink);
+        if (GatewayTracing.Source.HasListeners() && Activity.Current is { OperationName: "gateway.forward" } span && span.Source == GatewayTracing.Source)
+        {
+            // Traced: the replica's parent is this forward span, not the client's span.
+            sink.Set(TraceContext.TraceParent, span.Id!);
+            sink.Remove(TraceContext.TraceState);
+            if (span.TraceStateString is { } state)
+            {
+                sink.Set(TraceContext.TraceState, state);
+            }
+        }
     }
 
     private readonly ref struct RequestHeadersSink(HttpRequestHeaders headers) : IHeaderSink

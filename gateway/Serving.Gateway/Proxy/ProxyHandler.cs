@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serving.Gateway.Auth;
+using Serving.Gateway.Balancing;
 using Serving.Gateway.Graph;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Observability;
@@ -42,18 +43,25 @@ internal sealed partial class ProxyHandler(
     public async Task InvokeAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
+        // Tracing off: both are null after one check, and nothing below allocates for them.
+        using var trace = GatewayTracing.StartRequest(context);
+        using var routing = trace is null ? null : GatewayTracing.Start("gateway.route");
         if (!TargetResolver.TryResolve(catalog.Current, context, out var route))
         {
             // Graphs are looked up only when no InferenceService matched: an isvc wins a name both use.
             if (graphs.TryResolve(context, out var graph))
             {
+                routing?.SetTag("serving.graph", graph.Key.ToString());
+                routing?.Dispose();
                 await graphs.InvokeAsync(context, graph);
+                GatewayTracing.Ended(trace, context.Response.StatusCode, coldStart: context.Response.Headers.ContainsKey(ColdStartHeader));
                 return;
             }
 
             int notFound = await GatewayErrors.WriteAsync(
                 context, GatewayError.UnknownTarget, $"no InferenceService serves host '{context.Request.Host.Host}' or path '{context.Request.Path}'");
             metrics.Unrouted.Request(notFound, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            GatewayTracing.Ended(trace, notFound, coldStart: false);
             return;
         }
 
@@ -64,6 +72,7 @@ internal sealed partial class ProxyHandler(
             if (refused != 0)
             {
                 metrics.Unrouted.Request(refused, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                GatewayTracing.Ended(trace, refused, coldStart: false);
                 return;
             }
         }
@@ -80,6 +89,7 @@ internal sealed partial class ProxyHandler(
                     ? await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} cannot serve: {problem.Message}", problem.Reason)
                     : await GatewayErrors.WriteAsync(context, GatewayError.NoTraffic, $"InferenceService {route.Service.Key} has no revision to route to");
                 metrics.Unrouted.Request(unavailable, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                GatewayTracing.Ended(trace, unavailable, coldStart: false);
                 return;
             }
 
@@ -89,10 +99,12 @@ internal sealed partial class ProxyHandler(
                 int tooLarge = await GatewayErrors.WriteAsync(context, GatewayError.RequestTooLarge,
                     $"the request body of {context.Request.ContentLength} bytes is larger than the gateway's limit of {options.MaxRequestBodyBytes} bytes");
                 revision.Metrics.Request(tooLarge, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                GatewayTracing.Ended(trace, tooLarge, coldStart: false);
                 return;
             }
 
-            if (await ServeAsync(context, route, revision, start, retryIfGone: attempt < 3))
+            routing?.Dispose();
+            if (await ServeAsync(context, route, revision, start, retryIfGone: attempt < 3, trace))
             {
                 return;
             }
@@ -101,36 +113,50 @@ internal sealed partial class ProxyHandler(
             {
                 int gone = await GatewayErrors.WriteAsync(context, GatewayError.RevisionGone, $"InferenceService {route.Service.Key} is no longer served");
                 metrics.Unrouted.Request(gone, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                GatewayTracing.Ended(trace, gone, coldStart: false);
                 return;
             }
         }
     }
 
     /// <summary>Serves the request on <paramref name="revision"/>; false when it must be routed again (its revision left while it was held).</summary>
-    private async ValueTask<bool> ServeAsync(HttpContext context, HostRoute route, RevisionState revision, long start, bool retryIfGone)
+    private async ValueTask<bool> ServeAsync(HttpContext context, HostRoute route, RevisionState revision, long start, bool retryIfGone, Activity? trace)
     {
         int status = StatusCodes.Status500InternalServerError;
         bool retry = false;
+        bool cold = false;
         revision.Stats.Arrive();
+        GatewayTracing.Routed(trace, revision);
         try
         {
-            using var lease = await revision.AcquireAsync(context.RequestAborted);
-            if (lease.ColdStart)
+            var lease = await revision.AcquireAsync(context.RequestAborted);
+            try
             {
-                context.Response.Headers[ColdStartHeader] = "true";
-            }
+                if (lease.ColdStart)
+                {
+                    cold = true;
+                    context.Response.Headers[ColdStartHeader] = "true";
+                }
 
-            var outcome = options.Forwarder == ForwarderMode.Direct && lease.Replica.Connections is { } connections && Http1Forwarder.Accepts(context.Request)
-                ? await direct.ForwardAsync(context, connections, route.Service.Key)
-                : ForwardOutcome.NotTaken;
-            if (outcome.Declined)
+                var outcome = await ForwardAsync(context, route.Service, lease.Replica, trace);
+                if (outcome.NotSent && revision.TryAcquireOther(lease.Replica) is { } other)
+                {
+                    // Refused before a byte left (a replica that died and is not out of routing yet): once more, on another
+                    // ready replica, as Istio retries a connect failure. A request that reached a replica is never sent twice.
+                    LogRefused(logger, lease.Replica.Address);
+                    lease.Dispose();
+                    lease = other;
+                    outcome = await ForwardAsync(context, route.Service, lease.Replica, trace);
+                }
+
+                status = outcome.Error == GatewayError.None
+                    ? context.Response.StatusCode
+                    : await OnForwardErrorAsync(context, outcome, lease.Replica.Address);
+            }
+            finally
             {
-                outcome = await ForwardWithYarpAsync(context, route.Service, lease.Replica.Address);
+                lease.Dispose();
             }
-
-            status = outcome.Error == GatewayError.None
-                ? context.Response.StatusCode
-                : await OnForwardErrorAsync(context, outcome, lease.Replica.Address);
         }
         catch (GatewayException e) when (e.Error == GatewayError.RevisionGone && retryIfGone && !context.Response.HasStarted)
         {
@@ -152,6 +178,7 @@ internal sealed partial class ProxyHandler(
             if (!retry)
             {
                 revision.Metrics.Request(status, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                GatewayTracing.Ended(trace, status, cold);
             }
         }
 
@@ -174,6 +201,22 @@ internal sealed partial class ProxyHandler(
 
         route = previous;
         return false;
+    }
+
+    /// <summary>One forward to <paramref name="replica"/>: the direct path when the request is plain enough, else YARP.</summary>
+    private async ValueTask<ForwardOutcome> ForwardAsync(HttpContext context, ServiceEntry service, Replica replica, Activity? trace)
+    {
+        bool directPath = options.Forwarder == ForwarderMode.Direct && replica.Connections is not null && Http1Forwarder.Accepts(context.Request);
+        using var forward = GatewayTracing.StartForward(trace, replica.Address, directPath ? "direct" : "yarp");
+        var outcome = directPath ? await direct.ForwardAsync(context, replica.Connections!, service.Key, forward) : ForwardOutcome.NotTaken;
+        if (outcome.Declined)
+        {
+            forward?.SetTag("serving.forwarder", "yarp");
+            outcome = await ForwardWithYarpAsync(context, service, replica.Address);
+        }
+
+        GatewayTracing.Ended(forward, outcome.Error == GatewayError.None ? context.Response.StatusCode : GatewayErrors.StatusOf(outcome.Error), coldStart: false);
+        return outcome;
     }
 
     private async ValueTask<ForwardOutcome> ForwardWithYarpAsync(HttpContext context, ServiceEntry service, string replica)
@@ -219,6 +262,9 @@ internal sealed partial class ProxyHandler(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Client went away ({Target})")]
     private static partial void LogClientGone(ILogger logger, string target);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Replica} refused the connection; the request goes to another replica")]
+    private static partial void LogRefused(ILogger logger, string replica);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Revision} left routing while a request waited for it; routing the request again")]
     private static partial void LogRoutedAgain(ILogger logger, string revision);

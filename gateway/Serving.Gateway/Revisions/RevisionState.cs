@@ -61,6 +61,10 @@ public sealed class RevisionState
         return WaitAsync(cancellationToken);
     }
 
+    /// <summary>A free slot on a ready replica other than <paramref name="avoid"/>, now, or null: no waiting.</summary>
+    internal Lease? TryAcquireOther(Replica avoid) =>
+        LeastInFlight.TryTake(_replicas, _limit, avoid) is { } replica ? new Lease(this, replica, ColdStart: false) : null;
+
     /// <summary>Applies the revision's current replicas and limit, keeping the in-flight counts of known addresses.</summary>
     internal void Update(RevisionRoute route)
     {
@@ -103,6 +107,8 @@ public sealed class RevisionState
     private async ValueTask<Lease> WaitAsync(CancellationToken cancellationToken)
     {
         bool cold = !_replicas.Any(r => r.Ready);
+        using var span = GatewayTracing.Start("gateway.activator.wait");
+        span?.SetTag("serving.activator.reason", cold ? "no_ready_replica" : _queue.Count > 0 ? "held_requests_ahead" : "replicas_at_capacity");
         ActivationQueue.Waiter waiter;
         try
         {
@@ -111,6 +117,7 @@ public sealed class RevisionState
         catch (GatewayException)
         {
             Metrics.QueueWait(QueueOutcome.Rejected, 0);
+            span?.SetTag("serving.activator.outcome", "rejected");
             throw;
         }
 
@@ -123,6 +130,7 @@ public sealed class RevisionState
             _queue.Release(_replicas, _limit); // a slot may have freed between the fast path and the enqueue
             var replica = await AwaitReplicaAsync(waiter, cancellationToken);
             Metrics.QueueWait(QueueOutcome.Served, _time.GetElapsedTime(start).TotalSeconds);
+            span?.SetTag("serving.activator.outcome", "served");
             if (cold)
             {
                 Metrics.ColdStarts.Inc();
@@ -134,11 +142,13 @@ public sealed class RevisionState
         catch (GatewayException e) when (e.Error == GatewayError.ActivationTimeout)
         {
             Metrics.QueueWait(QueueOutcome.Timeout, _time.GetElapsedTime(start).TotalSeconds);
+            span?.SetTag("serving.activator.outcome", "timeout");
             throw;
         }
         catch (OperationCanceledException)
         {
             Metrics.QueueWait(QueueOutcome.Cancelled, _time.GetElapsedTime(start).TotalSeconds);
+            span?.SetTag("serving.activator.outcome", "cancelled");
             throw;
         }
         finally

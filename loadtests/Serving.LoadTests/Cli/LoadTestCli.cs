@@ -3,6 +3,7 @@ using Serving.LoadTests.ColdStart;
 using Serving.LoadTests.Gateway;
 using Serving.LoadTests.Graph;
 using Serving.LoadTests.Runtime;
+using Serving.LoadTests.Scenarios;
 using Serving.LoadTests.Tuning;
 
 namespace Serving.LoadTests.Cli;
@@ -19,6 +20,8 @@ internal static class LoadTestCli
           graph      InferenceGraph overhead: a Sequence of two steps against the same two calls, an Ensemble of
                      three against its slowest step
           coldstart  the one-machine platform: first request at zero → response, phase by phase (iris)
+          scenario   the one-machine platform under load: steady, burst, canary, mode-switch, step, overload, graph,
+                     and drills (kill-replica, redis-outage, platform-restart); a report and a plot each (loadtests/run.sh)
         (runtime-knobs, used by 'gateway', prints the runtime settings in effect in its own process)
         'serving-loadtests <benchmark> --help' lists a benchmark's options.
         """;
@@ -49,6 +52,7 @@ internal static class LoadTestCli
                 "gateway" => await RunGatewayAsync(args[1..], stop.Token),
                 "graph" => await RunGraphAsync(args[1..], stop.Token),
                 "coldstart" => await RunColdStartAsync(args[1..], stop.Token),
+                "scenario" => await RunScenarioAsync(args[1..], stop.Token),
                 "runtime-knobs" => await RuntimeKnobsProbe.RunAsync(stop.Token),
                 _ => throw new UsageException($"unknown benchmark '{args[0]}'"),
             };
@@ -116,5 +120,16 @@ internal static class LoadTestCli
         }
 
         return await new ColdStartBenchmark(ColdStartOptions.Parse(args), new Progress()).RunAsync(cancellationToken);
+    }
+
+    private static async Task<int> RunScenarioAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args is [] or ["--help"] or ["-h"])
+        {
+            Console.WriteLine(ScenarioOptions.Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        return await new ScenarioRunner(ScenarioOptions.Parse(args), new Progress()).RunAsync(cancellationToken);
     }
 }

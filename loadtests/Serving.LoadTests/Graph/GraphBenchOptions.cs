@@ -7,7 +7,7 @@ internal sealed record GraphBenchOptions
 {
     public const string Usage = """
         usage: serving-loadtests graph [options]   (run from the repository root)
-          --output PATH              markdown report (default loadtests/reports/graph.md)
+          --output PATH              markdown report (default loadtests/reports/graph-overhead.md)
           --rounds N                 interleaved rounds (default 7)
           --requests N               measured requests per cell and round for the Sequence cells (default 2000)
           --warmup N                 unmeasured requests before each cell (default 300)
@@ -15,7 +15,7 @@ internal sealed record GraphBenchOptions
           --ensemble-delays-ms LIST  the three Ensemble backends' delays (default 10,20,40)
         """;
 
-    public string OutputPath { get; init; } = "loadtests/reports/graph.md";
+    public string OutputPath { get; init; } = "loadtests/reports/graph-overhead.md";
 
     public int Rounds { get; init; } = 7;
 

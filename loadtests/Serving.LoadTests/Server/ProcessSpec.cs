@@ -15,5 +15,11 @@ internal sealed record ProcessSpec(
         .Concat(Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
 }
 
-/// <summary>A GET that answers 2xx once the server is ready; <paramref name="Host"/> replaces the Host header when set.</summary>
-internal sealed record ReadyProbe(Uri Url, string? Host = null);
+/// <summary>
+/// A GET that answers 2xx once the server is ready; <paramref name="Host"/> replaces the Host header when set. A
+/// <c>tcp://host:port</c> URL is ready once it accepts a connection (servers that do not speak HTTP/1.1).
+/// </summary>
+internal sealed record ReadyProbe(Uri Url, string? Host = null)
+{
+    public static ReadyProbe Tcp(int port) => new(new Uri($"tcp://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+}

@@ -145,6 +145,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
             try
             {
+                if (ready.Url.Scheme == "tcp")
+                {
+                    using var tcp = new System.Net.Sockets.TcpClient();
+                    await tcp.ConnectAsync(ready.Url.Host, ready.Url.Port, cancellationToken);
+                    return; // listening (Redis, a gRPC server over h2c)
+                }
+
                 using var request = new HttpRequestMessage(HttpMethod.Get, ready.Url);
                 if (ready.Host is { } host)
                 {
@@ -157,7 +164,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
             {
                 // Not listening yet.
             }

@@ -6,6 +6,9 @@ namespace Serving.Runtime.Execution;
 internal sealed class BatchItem(Tensor[] inputs, long enqueuedAt)
     : TaskCompletionSource<Tensor[]>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
+    /// <summary>The request's span when it is traced, and when it queued (wall clock, for the spans recorded after the Run).</summary>
+    public (System.Diagnostics.ActivityContext Parent, DateTimeOffset At)? Trace { get; init; }
+
     public Tensor[] Inputs { get; } = inputs;
 
     public long Rows { get; } = inputs[0].Shape[0];

@@ -15,6 +15,8 @@ internal sealed class DirectExecutor(OnnxModel model, RuntimeMetrics metrics) : 
     public ValueTask<Tensor[]> RunAsync(Tensor[] inputs, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        using var span = RuntimeTracing.Current() is null ? null : RuntimeTracing.Source.StartActivity("runtime.run");
+        span?.SetTag("serving.batch.rows", inputs[0].Shape.Length > 0 ? inputs[0].Shape[0] : 1);
         var outputs = model.Run(inputs, cancellationToken);
         _runDuration.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         _batchSize.Observe(inputs[0].Shape.Length > 0 ? inputs[0].Shape[0] : 1);

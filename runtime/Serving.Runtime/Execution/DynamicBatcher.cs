@@ -7,6 +7,7 @@ using Serving.Runtime.Models;
 using Serving.Runtime.Observability;
 using Serving.Runtime.Protocol;
 using Serving.Runtime.Tensors;
+using Serving.Telemetry.Tracing;
 
 namespace Serving.Runtime.Execution;
 
@@ -58,7 +59,10 @@ internal sealed partial class DynamicBatcher : IModelExecutor
     public async ValueTask<Tensor[]> RunAsync(Tensor[] inputs, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new BatchItem(inputs, _time.GetTimestamp());
+        var item = new BatchItem(inputs, _time.GetTimestamp())
+        {
+            Trace = RuntimeTracing.Current() is { } parent ? (parent, _time.GetUtcNow()) : null,
+        };
         if (!_queue.Writer.TryWrite(item))
         {
             throw new InferenceException(ErrorKind.ServerNotReady, $"model {_model.Name} is shutting down");
@@ -171,6 +175,7 @@ internal sealed partial class DynamicBatcher : IModelExecutor
         }
 
         long start = _time.GetTimestamp();
+        var startedAt = RuntimeTracing.Source.HasListeners() ? _time.GetUtcNow() : default;
         long rows = 0;
         foreach (var item in batch)
         {
@@ -218,6 +223,26 @@ internal sealed partial class DynamicBatcher : IModelExecutor
 
         _runDuration.Observe(_time.GetElapsedTime(start).TotalSeconds);
         _batchSize.Observe(rows);
+        if (startedAt != default)
+        {
+            RecordSpans(batch, startedAt, _time.GetUtcNow(), rows);
+        }
+    }
+
+    /// <summary>Each traced request's time in the queue and its share of the Run, recorded now that both are known.</summary>
+    private static void RecordSpans(List<BatchItem> batch, DateTimeOffset started, DateTimeOffset ended, long rows)
+    {
+        foreach (var item in batch)
+        {
+            if (item.Trace is not { } trace)
+            {
+                continue;
+            }
+
+            TraceContext.Record(RuntimeTracing.Source, "runtime.queue", trace.Parent, trace.At, started);
+            TraceContext.Record(RuntimeTracing.Source, "runtime.run", trace.Parent, started, ended,
+                new("serving.batch.rows", rows), new("serving.batch.requests", batch.Count));
+        }
     }
 
     private Tensor[] RunPadded(Tensor[] inputs, int bucket, long rows)

@@ -13,6 +13,7 @@ using Serving.Runtime.Observability;
 using Serving.Runtime.Protocol;
 using Serving.Runtime.Protocol.V1;
 using Serving.Runtime.Protocol.V2;
+using Serving.Telemetry.Tracing;
 
 namespace Serving.Runtime.Hosting;
 
@@ -92,6 +93,7 @@ public static class RuntimeHost
         services.AddSingleton<RequestRunner>();
         services.AddSingleton<V1Endpoints>();
         services.AddSingleton<V2Endpoints>();
+        services.AddServingTracing(options.Tracing, RuntimeTracing.SourceName); // nothing at all when tracing is off
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -44,4 +44,7 @@ public sealed record RuntimeOptions
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Where spans go; off unless asked for (an option, or OTEL_EXPORTER_OTLP_ENDPOINT / SERVING_TRACE_TO).</summary>
+    public Serving.Telemetry.Tracing.TracingOptions Tracing { get; init; } = Serving.Telemetry.Tracing.TracingOptions.Off;
 }

@@ -32,6 +32,9 @@ public static class RuntimeOptionsParser
           --max-request-bytes N      largest request body accepted (default 67108864)
           --shutdown-timeout-s S     how long in-flight requests may take to finish on shutdown (default 30)
           --log-level LEVEL          Trace, Debug, Information, Warning, Error (default Information)
+          --otlp-endpoint URL        export traces by OTLP (default: OTEL_EXPORTER_OTLP_ENDPOINT if set, else none)
+          --trace-to console|FILE    also write spans to the console, or append them to FILE as JSON lines
+                                     (default: SERVING_TRACE_TO if set, else none)
         """;
 
     public static RuntimeOptions Parse(IReadOnlyList<string> args)
@@ -60,6 +63,7 @@ public static class RuntimeOptionsParser
             ShutdownTimeout = Double(Take("shutdown-timeout-s"), "shutdown-timeout-s", 0, 3600) is { } s
                 ? TimeSpan.FromSeconds(s) : defaults.ShutdownTimeout,
             LogLevel = Take("log-level") is { } level ? ParseLogLevel(level) : defaults.LogLevel,
+            Tracing = ParseTracing(Take("otlp-endpoint"), Take("trace-to")),
         };
 
         if (values.Count > 0)
@@ -68,6 +72,18 @@ public static class RuntimeOptionsParser
         }
 
         return options;
+    }
+
+    private static Serving.Telemetry.Tracing.TracingOptions ParseTracing(string? otlpEndpoint, string? traceTo)
+    {
+        try
+        {
+            return Serving.Telemetry.Tracing.TracingOptions.From(otlpEndpoint, traceTo, "serving-runtime");
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsException(e.Message);
+        }
     }
 
     private static DeviceKind ParseDevice(string value) => value.ToLowerInvariant() switch

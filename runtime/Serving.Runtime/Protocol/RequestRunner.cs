@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serving.Runtime.Models;
 using Serving.Runtime.Observability;
+using Serving.Telemetry.Tracing;
 
 namespace Serving.Runtime.Protocol;
 
@@ -18,6 +19,9 @@ internal sealed partial class RequestRunner(ModelRegistry registry, RuntimeMetri
     public async Task RunAsync(HttpContext context, string protocol, Func<HttpContext, Task> handler)
     {
         long start = Stopwatch.GetTimestamp();
+        using var span = TraceContext.StartServer(RuntimeTracing.Source, "runtime.request", context.Request);
+        span?.SetTag("serving.protocol", protocol);
+        span?.SetTag("url.path", context.Request.Path.Value);
         int status;
         try
         {
@@ -55,6 +59,8 @@ internal sealed partial class RequestRunner(ModelRegistry registry, RuntimeMetri
         string model = context.Request.RouteValues["model"] as string ?? "";
         string label = registry.Names.Contains(model) ? model : "";
         string code = status.ToString(CultureInfo.InvariantCulture);
+        span?.SetTag("serving.model", label);
+        span?.SetTag("http.response.status_code", status);
         metrics.Requests.WithLabels(label, protocol, code).Inc();
         metrics.RequestDuration.WithLabels(label, protocol, code).Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }

@@ -5,6 +5,26 @@ namespace Serving.Runtime.Tests.Hosting;
 
 public sealed class RuntimeOptionsParserTests
 {
+    [Theory]
+    [InlineData("--otlp-endpoint", "collector:4317", "--otlp-endpoint must be an http:// or https:// URL")]
+    [InlineData("--trace-to", "/no/such/folder/spans.jsonl", "--trace-to must be 'console' or a file in an existing folder")]
+    public void Tracing_options_that_cannot_be_used_are_refused_by_name(string option, string value, string message)
+    {
+        var error = Assert.Throws<OptionsException>(() => RuntimeOptionsParser.Parse(["--model-dir", "/mnt/models", option, value]));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tracing_is_off_unless_asked_for()
+    {
+        var options = RuntimeOptionsParser.Parse(["--model-dir", "/mnt/models"]);
+        var traced = RuntimeOptionsParser.Parse(["--model-dir", "/mnt/models", "--otlp-endpoint", "http://127.0.0.1:4317"]);
+
+        Assert.Equal(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 }, options.Tracing.Enabled);
+        Assert.Equal(new Uri("http://127.0.0.1:4317"), traced.Tracing.OtlpEndpoint);
+    }
+
     [Fact]
     public void Defaults_match_kserve_conventions()
     {

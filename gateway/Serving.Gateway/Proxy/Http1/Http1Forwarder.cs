@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using System.IO.Pipelines;
@@ -7,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Serving.Gateway.Model;
+using Serving.Gateway.Observability;
+using Serving.Telemetry.Tracing;
 
 namespace Serving.Gateway.Proxy.Http1;
 
@@ -52,7 +55,8 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
     /// head and whole body in one receive), so a request that waits on the replica suspends one method, not five.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ForwardOutcome> ForwardAsync(HttpContext context, ReplicaConnections replica, ServiceKey service)
+    /// <param name="trace">The forward span when the request is traced: the replica gets its traceparent instead of the client's.</param>
+    public async ValueTask<ForwardOutcome> ForwardAsync(HttpContext context, ReplicaConnections replica, ServiceKey service, Activity? trace = null)
     {
         var request = context.Request;
         var aborted = context.RequestAborted;
@@ -62,9 +66,23 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
         bool responding = false;
         try
         {
-            if (!WriteHead(context, replica.Authority, service, ref writer))
+            if (!WriteHead(context, replica.Authority, service, trace, ref writer))
             {
                 return ForwardOutcome.NotTaken; // a request target that is not ASCII: YARP escapes it
+            }
+
+            // The connection first: a replica that refuses it has taken nothing, not even the body, so another may.
+            connection = replica.TryRent(_heartbeat);
+            if (connection is null)
+            {
+                try
+                {
+                    connection = await replica.ConnectAsync(_heartbeat, maxConnectionsPerReplica, timeout, aborted);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && !aborted.IsCancellationRequested)
+                {
+                    return new(GatewayError.BackendUnreachable, Exception: e, NotSent: true); // nobody listens there (a replica that just died)
+                }
             }
 
             if (bodyLength > 0)
@@ -73,18 +91,21 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
                 {
                     if (!await ReadBodyAsync(request.BodyReader, writer.Reserve(bodyLength), aborted))
                     {
+                        connection.Dispose();
+                        connection = null;
                         return new(GatewayError.ClientGone);
                     }
                 }
                 catch (Exception e) when (e is BadHttpRequestException || (e is OperationCanceledException or IOException && aborted.IsCancellationRequested))
                 {
+                    connection?.Dispose();
+                    connection = null;
                     return new(GatewayError.ClientGone, Exception: e); // the client stopped sending its body
                 }
             }
 
             bool headRequest = HttpMethods.IsHead(request.Method);
             bool retried = false;
-            connection = replica.TryRent(_heartbeat) ?? await replica.ConnectAsync(_heartbeat, maxConnectionsPerReplica, timeout, aborted);
             while (true)
             {
                 connection.StartRequest(timeout);
@@ -245,7 +266,7 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
     private static bool IsConnectionLoss(Exception e) => e is SocketException or IOException or ReplicaClosedException or ObjectDisposedException;
 
     /// <summary>Writes the request head; false if the request target is not ASCII (YARP escapes it).</summary>
-    private bool WriteHead(HttpContext context, string authority, ServiceKey service, ref RequestWriter writer)
+    private bool WriteHead(HttpContext context, string authority, ServiceKey service, Activity? trace, ref RequestWriter writer)
     {
         var request = context.Request;
         writer.Ascii(request.Method);
@@ -263,7 +284,8 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
         foreach (var (name, values) in request.Headers)
         {
             if (HopByHopHeaders.Contains(name) || name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsReplaced(name, trusted))
+                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) || ForwardedHeaders.IsReplaced(name, trusted)
+                || (trace is not null && GatewayTracing.IsTraceHeader(name)))
             {
                 continue;
             }
@@ -292,6 +314,15 @@ internal sealed class Http1Forwarder(TimeSpan timeout, int maxConnectionsPerRepl
         }
 
         forwarded.Apply(context, service, trusted, ref writer);
+        if (trace is not null)
+        {
+            writer.Header(TraceContext.TraceParent, trace.Id);
+            if (trace.TraceStateString is { } state)
+            {
+                writer.Header(TraceContext.TraceState, state);
+            }
+        }
+
         writer.Ascii("\r\n");
         return writer.IsEncodable;
     }
