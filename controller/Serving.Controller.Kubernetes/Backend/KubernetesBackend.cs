@@ -132,7 +132,8 @@ public sealed partial class KubernetesBackend(
         await ApplyIfChangedAsync(cache.Services, Resources.Services, objects.Service, cancellationToken);
         if (objects.Scaling.Autoscaler is { } autoscaler)
         {
-            await ApplyIfChangedAsync(AutoscalerCache(autoscaler.Type), autoscaler.Type, autoscaler.Object, cancellationToken);
+            var applied = RunningScale.Applied(autoscaler, objects.Deployment, loaded: false);
+            await ApplyIfChangedAsync(AutoscalerCache(applied.Type), applied.Type, applied.Object, cancellationToken);
         }
 
         LogCreated(logger, $"{source.Namespace}/{source.Revision.Name}", source.Mode);
@@ -154,11 +155,19 @@ public sealed partial class KubernetesBackend(
 
     /// <summary>
     /// A revision that runs: its Service and autoscaler exist, and its replicas are its autoscaler's unless
-    /// <see cref="RunningScale"/> says otherwise (one kept at zero is brought back to its initial scale).
+    /// <see cref="RunningScale"/> says otherwise (one kept at zero is brought back to its initial scale, one that has not
+    /// loaded yet is held at it).
     /// </summary>
     private async Task KeepRunningAsync(JsonObject deployment, CancellationToken cancellationToken)
     {
-        var autoscaler = AutoscalerOf(deployment);
+        bool loaded = RunningScale.Loaded(deployment);
+        if (RunningScale.LoadsNow(deployment))
+        {
+            await AnnotateAsync(deployment, RevisionLabels.LoadedAt, Retirement.Format(DateTimeOffset.UtcNow), cancellationToken);
+            loaded = true;
+        }
+
+        var autoscaler = AutoscalerOf(deployment) is { } declared ? RunningScale.Applied(declared, deployment, loaded) : null;
         bool autoscalerExists = autoscaler is not null
             && AutoscalerCache(autoscaler.Type)?.Get(ClusterCache.Namespace(deployment), ClusterCache.Name(deployment)) is not null;
         if (RunningScale.Wanted(deployment, autoscaler, autoscalerExists) is { } replicas)

@@ -37,6 +37,34 @@ public static class RunningScale
         return keptAtZero || Floor(autoscaler!) > 0 ? Math.Max(1, initial) : null;
     }
 
+    /// <summary>Whether the revision has had a ready replica: marked on its Deployment the first time it is seen with one.</summary>
+    public static bool Loaded(JsonObject deployment) => ClusterCache.Annotation(deployment, RevisionLabels.LoadedAt) is not null;
+
+    /// <summary>Whether the Deployment shows its first ready replica now and is not marked <see cref="Loaded"/> yet.</summary>
+    public static bool LoadsNow(JsonObject deployment) =>
+        !Loaded(deployment) && (deployment["status"]?["readyReplicas"]?.GetValue<int>() ?? 0) > 0;
+
+    /// <summary>
+    /// The autoscaler as it is applied: until the revision has loaded, a ScaledObject that allows zero keeps the initial
+    /// scale instead (Knative's initial scale). Without it KEDA, which has never seen the revision active, takes it to zero
+    /// at its first poll, before a slow start is ready, and the revision never becomes Ready.
+    /// </summary>
+    /// <param name="loaded">Whether the revision has had a ready replica (<see cref="Loaded"/>).</param>
+    public static AutoscalerObject Applied(AutoscalerObject autoscaler, JsonObject deployment, bool loaded)
+    {
+        ArgumentNullException.ThrowIfNull(autoscaler);
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (loaded || autoscaler.Type != Resources.ScaledObjects || Floor(autoscaler) > 0)
+        {
+            return autoscaler;
+        }
+
+        int initial = int.TryParse(ClusterCache.Annotation(deployment, RevisionLabels.InitialScale), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
+        var held = autoscaler.Object.DeepClone().AsObject();
+        held["spec"]!["minReplicaCount"] = Math.Max(1, initial);
+        return autoscaler with { Object = held };
+    }
+
     /// <summary>The fewest replicas the autoscaler keeps: KEDA's <c>minReplicaCount</c> (0 by default), an HPA's <c>minReplicas</c> (1).</summary>
     private static int Floor(AutoscalerObject autoscaler) => autoscaler.Type == Resources.ScaledObjects
         ? autoscaler.Object["spec"]?["minReplicaCount"]?.GetValue<int>() ?? 0

@@ -25,7 +25,7 @@ public sealed record ControllerOptions
           --lease-duration-s S         how long a leader's Lease holds without renewal (default 15)
           --renew-deadline-s S         how long a leader tries to renew before it gives up (default 10)
           --retry-period-s S           how often candidates try (default 2)
-          --health-port PORT           /healthz and /readyz on 0.0.0.0 (default 8080; 0: off, on a free loopback port)
+          --health-port PORT           /healthz and /readyz on 0.0.0.0 (default 8080; 0: no listener)
           --log-level LEVEL            Trace, Debug, Information, Warning, Error (default Information)
         """;
 

@@ -52,6 +52,12 @@ public static class RevisionLabels
     public const string Pinned = "serving.kserve.io/pinned-replicas";
 
     /// <summary>
+    /// Annotation: when the revision first had a ready replica (RFC 3339). Until then a revision that may scale to zero is
+    /// held at its initial scale (Knative's initial scale: a new revision proves it loads before it may go to zero).
+    /// </summary>
+    public const string LoadedAt = "serving.kserve.io/loaded-at";
+
+    /// <summary>
     /// Annotation: when traffic left the revision (RFC 3339). Its replicas keep serving for the retirement grace after it,
     /// so that every gateway has seen the status that moved traffic away before the revision is scaled down or deleted.
     /// </summary>

@@ -50,6 +50,36 @@ public sealed class RunningScaleTests
         Assert.Null(RunningScale.Wanted(deployment, autoscaler: null, autoscalerExists: false));
     }
 
+    [Fact]
+    public void A_revision_that_may_go_to_zero_is_held_at_its_initial_scale_until_it_has_loaded()
+    {
+        var deployment = Deployment(replicas: 1, initial: 1);
+        var held = RunningScale.Applied(ScaledObject(min: 0), deployment, loaded: false);
+        Assert.Equal(1, held.Object["spec"]!["minReplicaCount"]!.GetValue<int>());
+        Assert.Equal(0, RunningScale.Applied(ScaledObject(min: 0), deployment, loaded: true).Object["spec"]!["minReplicaCount"]!.GetValue<int>());
+
+        // At zero before it loaded (KEDA was first): brought back, since the autoscaler as applied keeps one.
+        Assert.Equal(1, RunningScale.Wanted(Deployment(replicas: 0, initial: 1), held, autoscalerExists: true));
+
+        // Floors of one or more, and HPAs, are applied as they are.
+        Assert.Equal(2, RunningScale.Applied(ScaledObject(min: 2), deployment, loaded: false).Object["spec"]!["minReplicaCount"]!.GetValue<int>());
+        Assert.Same(Hpa(min: 1).Type, RunningScale.Applied(Hpa(min: 1), deployment, loaded: false).Type);
+    }
+
+    [Fact]
+    public void A_revision_loads_when_its_Deployment_first_shows_a_ready_replica_and_stays_loaded()
+    {
+        var deployment = Deployment(replicas: 1, initial: 1);
+        Assert.False(RunningScale.LoadsNow(deployment));
+        deployment["status"] = new JsonObject { ["readyReplicas"] = 1 };
+        Assert.True(RunningScale.LoadsNow(deployment));
+
+        deployment["metadata"]!["annotations"]![RevisionLabels.LoadedAt] = "2026-12-05T15:00:00.000Z";
+        deployment["status"] = new JsonObject { ["readyReplicas"] = 0 };
+        Assert.True(RunningScale.Loaded(deployment));
+        Assert.False(RunningScale.LoadsNow(deployment));
+    }
+
     private static AutoscalerObject ScaledObject(int min) =>
         new(Resources.ScaledObjects, new JsonObject { ["spec"] = new JsonObject { ["minReplicaCount"] = min } });
 
