@@ -6,8 +6,10 @@
 # It runs every KServe manifest in samples/kserve (watched: edit a file and the platform follows), each revision's
 # replicas as runtime processes on free loopback ports, scaled by the KPA (serverless ones to zero and back).
 # Environment: PORT, ADMIN_PORT, SCALER_PORT, MANIFESTS (default samples/kserve). Extra arguments go to serving-local.
+# ./run.sh --kubernetes runs the lab on a real Kubernetes API server instead (scripts/run-kubernetes.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
+[ "${1:-}" = --kubernetes ] && exec scripts/run-kubernetes.sh "${@:2}"
 
 port=${PORT:-8080}
 admin=${ADMIN_PORT:-8081}

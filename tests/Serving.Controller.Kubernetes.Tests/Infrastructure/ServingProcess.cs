@@ -40,6 +40,33 @@ internal class ServingProcess : IAsyncDisposable
     /// <summary>Starts <c>dotnet {dll} {arguments}</c> (a dll next to the tests) with the test process's environment.</summary>
     public static async Task<ServingProcess> StartAsync(string dll, IEnumerable<string> arguments) => new(await LaunchAsync(dll, arguments));
 
+    /// <summary>Runs a script of the repository (<c>bash {path} {arguments}</c>, from the repository root) with the test process's environment and <paramref name="environment"/>.</summary>
+    public static async Task<ServingProcess> StartScriptAsync(string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        info.ArgumentList.Add(path);
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        Inherit(info);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return new ServingProcess(await ProcessLauncher.StartAsync(info));
+    }
+
+    /// <summary>SIGINT to its process group, as Ctrl+C in a terminal; waits for it to end (at most <paramref name="timeout"/>).</summary>
+    public async Task InterruptAsync(TimeSpan timeout)
+    {
+        Signals.SendToGroup(_process.Id, Signals.Interrupt);
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+    }
+
     /// <summary>Waits until the output has a line containing <paramref name="text"/>; fails if the process ends first.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
@@ -102,12 +129,16 @@ internal class ServingProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        Inherit(info);
+        return ProcessLauncher.StartAsync(info);
+    }
+
+    private static void Inherit(ProcessStartInfo info)
+    {
         foreach (var variable in Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
             info.Environment[variable] = Environment.GetEnvironmentVariable(variable);
         }
-
-        return ProcessLauncher.StartAsync(info);
     }
 
     private void Append(string? line)

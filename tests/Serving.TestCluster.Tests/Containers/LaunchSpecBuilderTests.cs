@@ -90,7 +90,20 @@ public sealed class LaunchSpecBuilderTests
         Assert.Throws<ContainerConfigException>(() => Build(container));
     }
 
-    private static LaunchSpec Build(V1Container container)
+    [Fact]
+    public void A_container_starts_in_its_workingDir_else_the_image_s_then_the_pod_s_folder()
+    {
+        var container = new V1Container { Name = "c", Image = "serving-runtime" };
+        string repository = Directory.CreateTempSubdirectory().FullName;
+        Assert.Equal(Path.GetTempPath(), Build(container).WorkingDirectory);
+        Assert.Equal(repository, Build(container, Runtime with { WorkingDirectory = repository }).WorkingDirectory);
+
+        container.WorkingDir = "/";
+        Assert.Equal("/", Build(container, Runtime with { WorkingDirectory = repository }).WorkingDirectory);
+        Directory.Delete(repository);
+    }
+
+    private static LaunchSpec Build(V1Container container, ImageCommand? image = null)
     {
         var pod = new V1Pod
         {
@@ -98,6 +111,6 @@ public sealed class LaunchSpecBuilderTests
             Spec = new V1PodSpec { Containers = [container], NodeName = "n" },
         };
         var context = new PodContext(pod, "127.9.9.2", "127.9.9.1", Path.GetTempPath(), new Dictionary<string, string> { ["model"] = "/host/model" }, ReferencedObjects.Empty, new Uri("https://127.0.0.1:6443"));
-        return LaunchSpecBuilder.Build(context, container, Runtime);
+        return LaunchSpecBuilder.Build(context, container, image ?? Runtime);
     }
 }

@@ -13,6 +13,13 @@ public sealed record ImageCommand
     /// <summary>The image's CMD: arguments used when the container gives none.</summary>
     public IReadOnlyList<string> DefaultArguments { get; init; } = [];
 
+    /// <summary>
+    /// The image's WORKDIR: where its programs start when the container sets no <c>workingDir</c> (default: the pod's own
+    /// folder). <c>./run.sh --kubernetes</c> names the repository, so that relative <c>file://</c> model URIs in the samples
+    /// resolve as they do on the one-machine platform.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Environment the image sets; the container's own env wins.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -29,7 +29,7 @@ internal static class LaunchSpecBuilder
 
         var rewritten = argv.Select(mounts.Rewrite).ToList();
         var finalEnv = env.ToDictionary(e => e.Key, e => mounts.Rewrite(e.Value), StringComparer.Ordinal);
-        string workingDirectory = pod.PodDirectory;
+        string workingDirectory = image.WorkingDirectory ?? pod.PodDirectory;
         if (!string.IsNullOrEmpty(container.WorkingDir) && mounts.Rewrite(container.WorkingDir) is var dir && Directory.Exists(dir))
         {
             workingDirectory = dir;

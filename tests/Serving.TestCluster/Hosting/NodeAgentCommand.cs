@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Serving.TestCluster.Containers;
@@ -25,29 +23,27 @@ internal static class NodeAgentCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        Dictionary<string, string> values;
+        string? kubeconfig, node, images, level, workDirectory, pvcRoot, address;
+        TimeSpan backoff;
         try
         {
-            values = Parse(args);
+            var given = new CommandOptions(args);
+            (kubeconfig, node, images, level) = (given.Take("kubeconfig"), given.Take("node"), given.Take("images"), given.Take("log-level"));
+            (workDirectory, pvcRoot, address) = (given.Take("work-dir"), given.Take("pvc-root"), given.Take("address"));
+            backoff = given.TakeSeconds("backoff-base", TimeSpan.FromSeconds(10));
+            if (given.Unknown is { } unknown)
+            {
+                throw new ArgumentException(unknown);
+            }
+
+            if (kubeconfig is null || node is null || images is null)
+            {
+                throw new ArgumentException("--kubeconfig, --node and --images are required");
+            }
         }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync(e.Message + "\n" + Usage).ConfigureAwait(false);
-            return 2;
-        }
-
-        string? Take(string name) => values.Remove(name, out string? value) ? value : null;
-        string? kubeconfig = Take("kubeconfig");
-        string? node = Take("node");
-        string? images = Take("images");
-        string? level = Take("log-level");
-        string? workDirectory = Take("work-dir");
-        string? pvcRoot = Take("pvc-root");
-        string? address = Take("address");
-        string? backoff = Take("backoff-base");
-        if (kubeconfig is null || node is null || images is null || values.Count > 0)
-        {
-            await Console.Error.WriteLineAsync((values.Count > 0 ? $"unknown option --{values.Keys.First()}\n" : "--kubeconfig, --node and --images are required\n") + Usage).ConfigureAwait(false);
             return 2;
         }
 
@@ -59,45 +55,12 @@ internal static class NodeAgentCommand
             WorkDirectory = workDirectory,
             PersistentVolumeRoot = pvcRoot,
             Address = address is not null ? System.Net.IPAddress.Parse(address) : null,
-            RestartBackoffBase = TimeSpan.FromSeconds(double.Parse(backoff ?? "10", CultureInfo.InvariantCulture)),
+            RestartBackoffBase = backoff,
         };
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-        using var stop = new CancellationTokenSource();
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var stop = new StopSignal();
         await using var agent = await NodeAgent.StartAsync(client, options, loggers, cancellationToken: stop.Token).ConfigureAwait(false);
-        await Task.WhenAny(agent.Completion, Task.Delay(Timeout.InfiniteTimeSpan, stop.Token)).ConfigureAwait(false);
-        return agent.Completion.IsFaulted ? 1 : 0;
-    }
-
-    private static Dictionary<string, string> Parse(IReadOnlyList<string> args)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"unexpected argument '{arg}'");
-            }
-
-            string name = arg[2..];
-            int equals = name.IndexOf('=', StringComparison.Ordinal);
-            if (equals >= 0)
-            {
-                values[name[..equals]] = name[(equals + 1)..];
-            }
-            else if (i + 1 < args.Count)
-            {
-                values[name] = args[++i];
-            }
-            else
-            {
-                throw new ArgumentException($"option --{name} needs a value");
-            }
-        }
-
-        return values;
+        return await stop.RunUntilAsync(agent.Completion).ConfigureAwait(false);
     }
 }

@@ -5,6 +5,7 @@ namespace Serving.TestCluster.Processes;
 /// <summary>Signals to a child's process group (every child leads one, see <see cref="ProcessLauncher"/>).</summary>
 public static partial class Signals
 {
+    public const int Interrupt = 2;
     public const int Term = 15;
     public const int Kill = 9;
 
