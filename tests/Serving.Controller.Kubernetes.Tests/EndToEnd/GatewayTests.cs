@@ -76,7 +76,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task A_pod_that_stops_being_ready_or_is_deleted_leaves_routing_under_load_and_only_requests_sent_to_it_before_can_fail()
+    public async Task A_pod_that_stops_being_ready_or_is_deleted_leaves_routing_under_load_and_no_request_fails()
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-pods", "RawDeployment", minReplicas: 2);
         await using var _ = gateway;
@@ -102,8 +102,8 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         Assert.True(load.Failures.Count == 0, $"failed requests while a pod was not ready:\n{string.Join('\n', load.Failures)}\n{gateway.Tail()}");
 
         // Deleted: terminating, it is not ready in its slice at once, and the Deployment's replacement comes in when ready.
-        // The pod is told to stop at the same moment: a request the gateway sent it before the slice's change arrived can
-        // meet a closed port (see gateway/README.md, Cluster mode); none sent after the gateway let the pod go may fail.
+        // The pod is told to stop at the same moment; the runtime keeps serving (not ready) for its drain delay, 3 s in a
+        // pod, until the gateway has let it go: no request may fail (see gateway/README.md, Cluster mode).
         clock.Restart();
         await cluster.KubectlAsync("delete", "pod", name, "-n", ns, "--wait=false");
         await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => !r.Contains(address), "the deleted pod out of routing", gateway);
@@ -114,9 +114,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
 
         var failures = load.Failures;
         output.WriteLine($"{load.Succeeded} requests succeeded, {failures.Count} failed{(failures.Count > 0 ? ":\n" : "")}{string.Join('\n', failures)}");
-        Assert.True(
-            failures.All(f => f.Sent < left && f.What.StartsWith("502 ", StringComparison.Ordinal)),
-            $"failed requests other than 502s sent before the deleted pod left routing ({left:HH:mm:ss.fff}):\n{string.Join('\n', failures)}\n{gateway.Tail()}");
+        Assert.True(failures.Count == 0, $"failed requests around the pod's deletion (it left routing at {left:HH:mm:ss.fff}):\n{string.Join('\n', failures)}\n{gateway.Tail()}");
     }
 
     [Fact]
