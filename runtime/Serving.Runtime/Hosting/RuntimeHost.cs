@@ -90,6 +90,7 @@ public static class RuntimeHost
         services.AddSingleton(new ModelRegistry(locations));
         services.AddHostedService<ModelLoader>();
         services.AddHostedService<ParentWatch>();
+        services.AddHostedService<DrainDelay>();
         services.AddSingleton<RequestRunner>();
         services.AddSingleton<V1Endpoints>();
         services.AddSingleton<V2Endpoints>();
@@ -98,7 +99,7 @@ public static class RuntimeHost
 
         var app = builder.Build();
         var registry = app.Services.GetRequiredService<ModelRegistry>();
-        // Readiness turns false as soon as shutdown starts; in-flight requests still finish.
+        // Readiness turns false as soon as shutdown starts (DrainDelay then keeps serving a moment); in-flight requests still finish.
         app.Lifetime.ApplicationStopping.Register(registry.StartDraining);
         // Decide the device at start so that "--device cuda" without CUDA fails fast.
         _ = app.Services.GetRequiredService<SessionFactory>();

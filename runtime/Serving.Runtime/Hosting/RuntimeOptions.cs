@@ -43,6 +43,15 @@ public sealed record RuntimeOptions
 
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the runtime keeps serving after SIGTERM, not ready, before its listener closes: the time routing takes to
+    /// let a terminating pod go (see <see cref="Hosting.DrainDelay"/>). Part of <see cref="ShutdownTimeout"/>.
+    /// </summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The drain delay in a pod when none is given: endpoints reach gateways in well under a second.</summary>
+    public static readonly TimeSpan PodDrainDelay = TimeSpan.FromSeconds(3);
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>Where spans go; off unless asked for (an option, or OTEL_EXPORTER_OTLP_ENDPOINT / SERVING_TRACE_TO).</summary>

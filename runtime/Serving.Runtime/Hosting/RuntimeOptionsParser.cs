@@ -31,6 +31,8 @@ public static class RuntimeOptionsParser
                                      each size on its own session (default auto: on with CUDA, off on CPU)
           --max-request-bytes N      largest request body accepted (default 67108864)
           --shutdown-timeout-s S     how long in-flight requests may take to finish on shutdown (default 30)
+          --drain-delay-s S          after SIGTERM, keep serving (not ready) this long before the listener closes, while
+                                     routing lets the pod go (default 3 in a pod, i.e. with KUBERNETES_SERVICE_HOST set; else 0)
           --log-level LEVEL          Trace, Debug, Information, Warning, Error (default Information)
           --otlp-endpoint URL        export traces by OTLP (default: OTEL_EXPORTER_OTLP_ENDPOINT if set, else none)
           --trace-to console|FILE    also write spans to the console, or append them to FILE as JSON lines
@@ -62,6 +64,8 @@ public static class RuntimeOptionsParser
             MaxRequestBytes = Long(Take("max-request-bytes"), "max-request-bytes", 1, long.MaxValue) ?? defaults.MaxRequestBytes,
             ShutdownTimeout = Double(Take("shutdown-timeout-s"), "shutdown-timeout-s", 0, 3600) is { } s
                 ? TimeSpan.FromSeconds(s) : defaults.ShutdownTimeout,
+            DrainDelay = Double(Take("drain-delay-s"), "drain-delay-s", 0, 3600) is { } drain ? TimeSpan.FromSeconds(drain)
+                : Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 } ? RuntimeOptions.PodDrainDelay : defaults.DrainDelay,
             LogLevel = Take("log-level") is { } level ? ParseLogLevel(level) : defaults.LogLevel,
             Tracing = ParseTracing(Take("otlp-endpoint"), Take("trace-to")),
         };

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 
 namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
 
@@ -52,10 +51,16 @@ internal sealed class GatewayLoad : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the clients (a request in flight is cancelled, not counted); the counts stay readable.</summary>
+    public async Task StopAsync()
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_clients);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _http.Dispose();
         _stop.Dispose();
     }
@@ -64,17 +69,13 @@ internal sealed class GatewayLoad : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/models/iris:predict")
-            {
-                Content = new StringContent("""{"instances":[[6.8,2.8,4.8,1.4]]}""", Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Host = host;
+            using var request = IrisRequest.To(host);
             var sent = DateTime.UtcNow;
             try
             {
                 using var response = await _http.SendAsync(request, _stop.Token);
                 string body = await response.Content.ReadAsStringAsync(_stop.Token);
-                if (response.StatusCode == HttpStatusCode.OK && body == """{"predictions":[1]}""")
+                if (response.StatusCode == HttpStatusCode.OK && body == IrisRequest.Prediction)
                 {
                     Interlocked.Increment(ref _succeeded);
                 }

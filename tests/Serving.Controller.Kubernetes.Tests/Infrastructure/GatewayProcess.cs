@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
@@ -52,6 +54,43 @@ internal sealed partial class GatewayProcess : ServingProcess
             await gateway.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Posts the lab's iris instances through the gateway; its status and body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> PostAsync(string host, string path = "/v1/models/iris:predict")
+    {
+        using var http = new HttpClient { BaseAddress = Inference };
+        using var request = IrisRequest.To(host, path);
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The ready replicas the gateway routes to for the service's predictor (its admin <c>/routes</c>).</summary>
+    public async Task<List<string>> RoutedAsync(string ns, string name)
+    {
+        var service = await RouteOfAsync(ns, name);
+        return
+        [
+            .. (service?["components"]?["predictor"]?.AsArray() ?? [])
+                .SelectMany(r => r!["replicas"]!.AsArray())
+                .Where(r => r!["ready"]!.GetValue<bool>())
+                .Select(r => r!["address"]!.GetValue<string>())
+                .Order(StringComparer.Ordinal),
+        ];
+    }
+
+    /// <summary>Requests the activator holds for the service's predictor now (its admin <c>/routes</c>).</summary>
+    public async Task<long> HeldAsync(string ns, string name)
+    {
+        var service = await RouteOfAsync(ns, name);
+        return (service?["components"]?["predictor"]?.AsArray() ?? []).Sum(r => r!["held"]!.GetValue<long>());
+    }
+
+    private async Task<JsonNode?> RouteOfAsync(string ns, string name)
+    {
+        using var http = new HttpClient { BaseAddress = Admin };
+        var routes = JsonNode.Parse(await http.GetStringAsync(new Uri("/routes", UriKind.Relative)))!;
+        return routes["services"]!.AsArray().FirstOrDefault(s => s!["namespace"]!.GetValue<string>() == ns && s["name"]!.GetValue<string>() == name);
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]

@@ -25,6 +25,7 @@ public class ServingCluster : ControlPlaneFixture
     private ILoggerFactory? _loggers;
     private NodeAgent? _agent;
     private ControllerProcess? _controller;
+    private int _controllers;
 
     public k8s.Kubernetes Client => ControlPlane.Client;
 
@@ -93,6 +94,20 @@ public class ServingCluster : ControlPlaneFixture
         {
             _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, "controller-0", scalerAddress: ScalerAddress);
         }
+    }
+
+    /// <summary>
+    /// Kills the fixture's controller (SIGKILL: no cleanup, as when its node dies) and starts another with the same
+    /// options, as the Deployment's replacement pod would; the killed one's output goes to its own log file.
+    /// </summary>
+    internal async Task<ControllerProcess> ReplaceControllerAsync()
+    {
+        var killed = _controller ?? throw new InvalidOperationException("this fixture runs no controller of its own");
+        await killed.KillAsync();
+        await killed.DisposeAsync();
+        await File.WriteAllTextAsync(Path.Combine(ControlPlane.Directory, $"{killed.Identity}.log"), killed.Output);
+        _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, $"controller-{++_controllers}", scalerAddress: ScalerAddress);
+        return _controller;
     }
 
     public override async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Serving.Runtime.Tests.Infrastructure;
@@ -36,6 +37,48 @@ public sealed class RuntimeProcessTests
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("""{"predictions":[[2,4,6,8]]}""", await response.Content.ReadAsStringAsync());
         Assert.Equal(0, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task With_a_drain_delay_sigterm_turns_readiness_false_at_once_and_new_connections_are_served_until_it_ends()
+    {
+        using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
+        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--drain-delay-s", "3");
+        using var client = await runtime.ReadyClientAsync();
+
+        // A pod told to stop: gateways route here until its EndpointSlice change reaches them, on new connections too.
+        var clock = Stopwatch.StartNew();
+        runtime.Terminate();
+        while ((await client.GetAsync("/v2/health/ready")).IsSuccessStatusCode)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "still ready 2 s after SIGTERM");
+            await Task.Delay(20);
+        }
+
+        using var fresh = new HttpClient { BaseAddress = client.BaseAddress };
+        using var response = await fresh.PostAsync("/v1/models/doubler:predict", JsonContent.Create(JsonNode.Parse("""{"instances":[[1,2,3,4]]}""")));
+        var answered = clock.Elapsed;
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("""{"predictions":[[2,4,6,8]]}""", await response.Content.ReadAsStringAsync());
+        Assert.True(answered < TimeSpan.FromSeconds(3), $"answered {answered} after SIGTERM, past the drain delay");
+
+        Assert.Equal(0, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"exited {clock.Elapsed} after SIGTERM, within the drain delay");
+        Assert.Contains("still serving for 3 s", runtime.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_a_pod_the_drain_delay_is_3_s_unless_given()
+    {
+        using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
+        await using var runtime = RuntimeProcess.StartRaw(
+            new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = "10.0.0.1" }, "--http-port", "0", "--device", "cpu", "--model-dir", dir.Path);
+        using var client = await runtime.ReadyClientAsync();
+
+        runtime.Terminate();
+
+        Assert.Equal(0, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains("still serving for 3 s", runtime.Output, StringComparison.Ordinal);
     }
 
     [Theory]
