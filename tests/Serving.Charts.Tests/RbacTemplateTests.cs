@@ -74,6 +74,18 @@ public sealed class RbacTemplateTests
     }
 
     [Fact]
+    public async Task The_gateway_s_ClusterRole_in_its_README_is_the_chart_s()
+    {
+        // Users without the chart copy the README's; the cluster tests run gateways under both.
+        string readme = await File.ReadAllTextAsync(System.IO.Path.Combine(Chart.Repository, "gateway", "README.md"));
+        var documented = System.Text.RegularExpressions.Regex.Matches(readme, "```yaml\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .SelectMany(m => Yaml.Documents(m.Groups[1].Value))
+            .Single(d => (string?)d["kind"] == "ClusterRole");
+        var rendered = await Chart.TemplateAsync();
+        Assert.Equal(Rules(rendered.Get("ClusterRole", $"{Prefix}-gateway")), Rules(documented));
+    }
+
+    [Fact]
     public async Task Without_leader_election_there_is_no_Lease_role()
     {
         var rendered = await Chart.TemplateAsync("-f", Chart.Values("minimal.yaml"));

@@ -4,21 +4,28 @@ using System.Text.RegularExpressions;
 namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
 
 /// <summary>
-/// What a gateway is allowed on the cluster: exactly the ClusterRole that <c>gateway/README.md</c> gives (read from it, so
-/// that the documented RBAC is the tested one), bound to a namespace's <c>default</c> ServiceAccount, whose token the
-/// kubeconfig carries instead of the admin's.
+/// What a gateway is allowed on the cluster. Cluster-wide, what the chart gives it: the token of the chart's gateway
+/// ServiceAccount (installed by <see cref="ServingCluster"/>), so that the gateway tests prove the chart's RBAC. For one
+/// namespace (<c>--namespace</c>), the ClusterRole that <c>gateway/README.md</c> documents (read from it, so that the
+/// documented RBAC is the tested one), bound by a RoleBinding to that namespace's <c>default</c> ServiceAccount.
 /// </summary>
 internal static partial class GatewayAccess
 {
-    /// <param name="namespaced">Bound in <paramref name="ns"/> only (a RoleBinding, for a gateway with <c>--namespace</c>), else cluster-wide.</param>
+    /// <summary>The chart's gateway ServiceAccount (release <see cref="ServingCluster.ChartRelease"/>).</summary>
+    public const string ChartServiceAccount = ServingCluster.ChartRelease + "-serving-platform-gateway";
+
+    /// <param name="namespaced">Bound in <paramref name="ns"/> only (a RoleBinding, for a gateway with <c>--namespace</c>), else the chart's, cluster-wide.</param>
     public static async Task<string> KubeconfigAsync(ServingCluster cluster, string ns, bool namespaced = false)
     {
+        if (!namespaced)
+        {
+            return await cluster.ControlPlane.ServiceAccountKubeconfigAsync(ServingCluster.ChartNamespace, ChartServiceAccount);
+        }
+
         string file = Path.Combine(cluster.ControlPlane.Directory, "gateway-clusterrole.yaml");
         await File.WriteAllTextAsync(file, DocumentedClusterRole());
         await cluster.KubectlAsync("apply", "-f", file);
-        await cluster.KubectlAsync(namespaced
-            ? ["create", "rolebinding", "serving-gateway", "-n", ns, "--clusterrole=serving-gateway", $"--serviceaccount={ns}:default"]
-            : ["create", "clusterrolebinding", $"serving-gateway-{ns}", "--clusterrole=serving-gateway", $"--serviceaccount={ns}:default"]);
+        await cluster.KubectlAsync("create", "rolebinding", "serving-gateway", "-n", ns, "--clusterrole=serving-gateway", $"--serviceaccount={ns}:default");
 
         string secret = (await cluster.KubectlAsync("get", "serviceaccount", "default", "-n", ns, "-o", "jsonpath={.secrets[0].name}")).Trim();
         string token = Encoding.UTF8.GetString(Convert.FromBase64String((await cluster.KubectlAsync("get", "secret", secret, "-n", ns, "-o", "jsonpath={.data.token}")).Trim()));
