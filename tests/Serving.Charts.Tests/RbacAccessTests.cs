@@ -25,6 +25,7 @@ public sealed class RbacAccessTests(InstalledChartCluster cluster)
         { "controller", "patch deployments.apps -n team", true },
         { "controller", "delete deployments.apps -n team", true },
         { "controller", "patch services -n team", true },
+        { "controller", "get services/iris -n team", true }, // is the address Service {isvc} someone else's?
         { "controller", "delete horizontalpodautoscalers.autoscaling -n team", true },
         { "controller", "patch scaledobjects.keda.sh -n team", true },
         { "controller", "watch pods -A", true },

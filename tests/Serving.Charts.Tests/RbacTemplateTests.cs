@@ -23,7 +23,7 @@ public sealed class RbacTemplateTests
             "serving.kserve.io/inferenceservices/status: patch",
             "serving.kserve.io/inferencegraphs/status: patch",
             "apps/deployments: create,delete,list,patch,watch",
-            "core/services: create,delete,list,patch,watch",
+            "core/services: create,delete,get,list,patch,watch",
             "autoscaling/horizontalpodautoscalers: create,delete,list,patch,watch",
             "keda.sh/scaledobjects: create,delete,list,patch,watch",
             "core/pods: list,watch",

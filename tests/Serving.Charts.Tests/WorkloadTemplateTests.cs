@@ -141,8 +141,10 @@ public sealed class WorkloadTemplateTests
         Assert.Equal(Port(controller, "health").ToString(System.Globalization.CultureInfo.InvariantCulture), Rendered.Arg(controller, "health-port"));
         Assert.Equal("true", Rendered.Arg(gateway, "kubernetes"));
 
-        // Controller and gateway agree on the hosts.
+        // Controller and gateway agree on the hosts, and each InferenceService's cluster-local name aliases the gateway's Service.
         Assert.Equal(Rendered.Arg(controller, "domain"), Rendered.Arg(gateway, "domain"));
+        Assert.True(rendered.Has("Service", $"{Prefix}-gateway"));
+        Assert.Equal($"{Prefix}-gateway.serving-system", Rendered.Arg(controller, "gateway-service"));
 
         // The Lease the controller elects on is the one its Role names.
         if (Rendered.Arg(controller, "leader-elect") == "true")

@@ -3,7 +3,7 @@ using Serving.Controller.Api.V1Beta1;
 
 namespace Serving.Controller.Kubernetes.Events;
 
-/// <summary>The events a status change tells: readiness, a revision ready or failing, a promotion, a refused spec.</summary>
+/// <summary>The events a status change tells: readiness, a revision ready or failing, a promotion, a refused spec, a taken address.</summary>
 public static class StatusEvents
 {
     public static IReadOnlyList<ObjectEvent> Between(InferenceServiceStatus? before, InferenceServiceStatus after)
@@ -40,6 +40,12 @@ public static class StatusEvents
         if (refused is { Status: ConditionStatus.False } && refused.Message != wasRefused?.Message)
         {
             events.Add(new ObjectEvent(ObjectEvent.Warning, refused.Reason ?? "InvalidSpec", $"spec refused: {refused.Message}"));
+        }
+
+        var address = Condition(after, ConditionTypes.AddressReady);
+        if (address is { Status: ConditionStatus.False } && address.Message != Condition(before, ConditionTypes.AddressReady)?.Message)
+        {
+            events.Add(new ObjectEvent(ObjectEvent.Warning, address.Reason ?? "AddressConflict", address.Message ?? "the cluster-local address is taken"));
         }
 
         return events;

@@ -14,6 +14,9 @@ public sealed record ControllerOptions
           --namespace NS               watch one namespace (default: all)
           --scaler-address HOST:PORT   where KEDA reaches the platform's external scaler (default serving-scaler.serving-system.svc:9090)
           --domain DOMAIN              hosts are {isvc}.{namespace}.{domain} (default example.com)
+          --gateway-service NAME.NS    the gateway's Service: each InferenceService gets an ExternalName Service
+                                       {isvc} aliasing it, for http://{isvc}.{ns}.svc.cluster.local
+                                       (default serving-gateway.serving-system)
           --storage-initializer-image IMAGE   the model download init container's image (default: the runtime's own)
           --retire-grace-s S           how long a revision traffic left keeps its replicas, for gateways to
                                        catch up with the status, before it is scaled down or deleted (default 10)
@@ -31,7 +34,7 @@ public sealed record ControllerOptions
 
     private static readonly string[] Known =
     [
-        "kubeconfig", "namespace", "scaler-address", "domain", "storage-initializer-image", "retire-grace-s", "workers", "leader-elect", "lease-namespace",
+        "kubeconfig", "namespace", "scaler-address", "domain", "gateway-service", "storage-initializer-image", "retire-grace-s", "workers", "leader-elect", "lease-namespace",
         "lease-name", "identity", "lease-duration-s", "renew-deadline-s", "retry-period-s", "health-port", "log-level",
     ];
 
@@ -42,6 +45,8 @@ public sealed record ControllerOptions
     public string ScalerAddress { get; init; } = "serving-scaler.serving-system.svc:9090";
 
     public string Domain { get; init; } = "example.com";
+
+    public string GatewayService { get; init; } = Objects.ObjectSettings.DefaultGatewayService;
 
     public string? StorageInitializerImage { get; init; }
 
@@ -97,6 +102,7 @@ public sealed record ControllerOptions
             Namespace = config["namespace"],
             ScalerAddress = config["scaler-address"] ?? defaults.ScalerAddress,
             Domain = config["domain"] ?? defaults.Domain,
+            GatewayService = config["gateway-service"] is { } gateway ? GatewayServiceName(gateway) : defaults.GatewayService,
             StorageInitializerImage = config["storage-initializer-image"],
             RetireGrace = TimeSpan.FromSeconds(Integer(config, "retire-grace-s", (int)defaults.RetireGrace.TotalSeconds, 0, 3600)),
             Workers = Integer(config, "workers", defaults.Workers, 1, 64),
@@ -113,6 +119,12 @@ public sealed record ControllerOptions
                 : defaults.LogLevel,
         };
     }
+
+    /// <summary><c>name.namespace</c>: two DNS labels (the externalName is that plus <c>.svc.cluster.local</c>).</summary>
+    private static string GatewayServiceName(string text) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+            ? text
+            : throw new ControllerOptionsException($"--gateway-service must be NAME.NAMESPACE (the gateway's Service), got '{text}'");
 
     private static int Integer(IConfiguration config, string name, int fallback, int min, int max) =>
         config[name] is not { } text ? fallback

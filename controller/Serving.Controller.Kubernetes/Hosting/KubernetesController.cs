@@ -66,11 +66,11 @@ public sealed partial class KubernetesController
             keda ? Watch(Resources.ScaledObjects, ClusterCache.ManagedSelector) : null,
             Watch(hpaV2 ? Resources.HorizontalPodAutoscalersV2 : Resources.HorizontalPodAutoscalersV2Beta2, ClusterCache.ManagedSelector));
         _cache = cache;
-        var settings = new ObjectSettings(_options.ScalerAddress, hpaV2 ? "v2" : "v2beta2", _options.StorageInitializerImage);
+        var settings = new ObjectSettings(_options.ScalerAddress, hpaV2 ? "v2" : "v2beta2", _options.StorageInitializerImage, _options.GatewayService);
         var events = new EventRecorder(_api, _time, _loggers.CreateLogger<EventRecorder>());
         var retirement = new Retirement(_options.RetireGrace, _time, (ns, name, delay) => _services.AddAfter((ns, name), delay));
         var backend = new KubernetesBackend(_api, cache, settings, events, retirement, _loggers.CreateLogger<KubernetesBackend>());
-        _reconciler = new ServiceReconciler(backend, new PlannerOptions(_options.Domain), _time, _loggers.CreateLogger<ServiceReconciler>());
+        _reconciler = new ServiceReconciler(backend, new PlannerOptions(_options.Domain, ClusterLocalDomain: ObjectSettings.ClusterLocalDomain), _time, _loggers.CreateLogger<ServiceReconciler>());
 
         cache.InferenceServices.Changed += OnService;
         cache.InferenceGraphs.Changed += e => EnqueueGraph(e.Object);
@@ -78,6 +78,7 @@ public sealed partial class KubernetesController
         cache.ClusterServingRuntimes.Changed += _ => OnRuntimes();
         cache.Deployments.Changed += OnOwned;
         cache.Pods.Changed += OnOwned;
+        cache.Services.Changed += OnAddress;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = cache.All.Select(i => i.RunAsync(stop.Token)).ToList();
@@ -208,6 +209,15 @@ public sealed partial class KubernetesController
         if (ClusterCache.Label(change.Object, RevisionLabels.InferenceService) is { } service)
         {
             _services.Add((ClusterCache.Namespace(change.Object), service));
+        }
+    }
+
+    /// <summary>A service's cluster-local name (its Service <c>{isvc}</c>) changed or went: make it again.</summary>
+    private void OnAddress(InformerEvent change)
+    {
+        if (ClusterCache.Label(change.Object, RevisionLabels.InferenceService) == ClusterCache.Name(change.Object))
+        {
+            OnOwned(change);
         }
     }
 

@@ -35,8 +35,15 @@ public sealed record RevisionSource(
 /// <param name="ScalerAddress">Where KEDA reaches this platform's external scaler: <c>host:port</c>.</param>
 /// <param name="HpaVersion"><c>v2</c> where served (1.23+), else <c>v2beta2</c>: chosen by discovery.</param>
 /// <param name="StorageInitializerImage">The image of the init container that downloads models; null: the runtime's own image (one binary).</param>
-public sealed record ObjectSettings(string ScalerAddress, string HpaVersion = "v2", string? StorageInitializerImage = null)
+/// <param name="GatewayService">The gateway's Service as <c>name.namespace</c>: where an InferenceService's cluster-local name points.</param>
+public sealed record ObjectSettings(
+    string ScalerAddress, string HpaVersion = "v2", string? StorageInitializerImage = null, string GatewayService = ObjectSettings.DefaultGatewayService)
 {
+    public const string DefaultGatewayService = "serving-gateway.serving-system";
+
+    /// <summary>The cluster's service domain: Services are <c>{name}.{namespace}.svc.cluster.local</c>.</summary>
+    public const string ClusterLocalDomain = "svc.cluster.local";
+
     /// <summary>Where models are, in every container that serves one (KServe's <c>DefaultModelLocalMountPath</c>).</summary>
     public const string ModelMountPath = "/mnt/models";
 }

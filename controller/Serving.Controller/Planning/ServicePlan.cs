@@ -37,7 +37,8 @@ public sealed record RevisionObservation(
 /// What a backend observes of one InferenceService: the revisions that exist and the status it wrote last. The planner
 /// keeps nothing between reconciles; its state is rebuilt from this, so a controller may restart at any moment.
 /// </summary>
-public sealed record ObservedService(IReadOnlyList<ObservedRevision> Revisions, InferenceServiceStatus? Status)
+/// <param name="AddressTaken">Why the service's cluster-local name is not its own (something else holds it), or null.</param>
+public sealed record ObservedService(IReadOnlyList<ObservedRevision> Revisions, InferenceServiceStatus? Status, string? AddressTaken = null)
 {
     public static ObservedService Nothing { get; } = new([], null);
 

@@ -7,7 +7,12 @@ namespace Serving.Controller.Planning;
 
 /// <summary>Settings of the platform that show in plans and status.</summary>
 /// <param name="Domain">Hosts are <c>{isvc}.{ns}.{domain}</c>.</param>
-public sealed record PlannerOptions(string Domain = "example.com", string UrlScheme = "http");
+/// <param name="ClusterLocalDomain">
+/// The cluster's service domain (<c>svc.cluster.local</c> on Kubernetes): <c>status.address.url</c> is
+/// <c>http://{isvc}.{ns}.{that}</c>. Null where there is no cluster DNS (the local platform): no address.
+/// </param>
+/// </param>
+public sealed record PlannerOptions(string Domain = "example.com", string UrlScheme = "http", string? ClusterLocalDomain = null);
 
 /// <summary>
 /// The controller's core as a pure function: an admitted InferenceService and what the backend observes of it (the
@@ -69,7 +74,7 @@ public static class ServicePlanner
         }
 
         var plan = new ServicePlan(isvc.Metadata.Namespace!, name, mode, components, refusal is null ? admitted.Selection?.Runtime : null);
-        var planned = ServiceStatus.Planned(isvc, books, mode, PhaseOf, observed.Observe, now, options);
+        var planned = ServiceStatus.Planned(isvc, books, mode, PhaseOf, observed.Observe, now, options, observed.AddressTaken);
         if (refusal is not null)
         {
             planned = ServiceStatus.WithRefusal(planned, refusal, now) with

@@ -49,10 +49,12 @@ internal static class ServiceStatus
     /// <summary>
     /// Status of a planned service. <paramref name="phaseOf"/> is the bookkeeping's view (a revision that was ready stays
     /// ready); <paramref name="observe"/> is what the backend sees now (ready replicas, a start that keeps failing).
+    /// <c>address</c> follows <c>url</c>, on a platform with cluster DNS, unless <paramref name="addressTaken"/> says the
+    /// name is not the service's (then condition <c>AddressReady=False</c> says why).
     /// </summary>
     public static InferenceServiceStatus Planned(
         InferenceService isvc, IReadOnlyDictionary<string, RevisionBook> books, string mode, Func<string, RevisionPhase> phaseOf,
-        Func<string, RevisionObservation> observe, DateTimeOffset now, PlannerOptions options)
+        Func<string, RevisionObservation> observe, DateTimeOffset now, PlannerOptions options, string? addressTaken = null)
     {
         string ns = isvc.Metadata.Namespace!;
         string name = isvc.Metadata.Name!;
@@ -94,14 +96,23 @@ internal static class ServiceStatus
         conditions.Add(ready
             ? Condition(ConditionTypes.Ready, ConditionStatus.True, now, null, null)
             : Condition(ConditionTypes.Ready, notReady is null ? ConditionStatus.Unknown : WorstStatus(conditions), now, "RevisionNotReady", notReady));
+        if (addressTaken is not null)
+        {
+            conditions.Add(Condition(ConditionTypes.AddressReady, ConditionStatus.False, now, "AddressConflict", addressTaken));
+        }
+
         conditions.Sort((a, b) => string.CompareOrdinal(a.Type, b.Type));
+        bool addressed = ready || routed;
 
         var predictor = books.GetValueOrDefault(ComponentTypes.Predictor);
         return (isvc.Status ?? new InferenceServiceStatus()) with
         {
             ObservedGeneration = isvc.Metadata.Generation,
             Conditions = conditions,
-            Url = ready || routed ? $"{options.UrlScheme}://{name}.{ns}.{options.Domain}" : null,
+            Url = addressed ? $"{options.UrlScheme}://{name}.{ns}.{options.Domain}" : null,
+            Address = addressed && addressTaken is null && options.ClusterLocalDomain is { } local
+                ? new Addressable { Url = $"http://{name}.{ns}.{local}" }
+                : null,
             Components = components,
             ModelStatus = predictor is null ? null : Model(predictor, phaseOf, observe, ready),
             DeploymentMode = mode,

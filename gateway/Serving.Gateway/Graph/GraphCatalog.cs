@@ -162,6 +162,14 @@ public sealed class GraphCatalog
             hosts[HostNames.Service(key, _services.Domain)] = entry;
         }
 
+        foreach (var (key, entry) in entries)
+        {
+            foreach (string host in HostNames.ClusterLocal(key))
+            {
+                hosts.TryAdd(host, entry);
+            }
+        }
+
         Volatile.Write(ref _table, new GraphTable(hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), entries.ToFrozenDictionary()));
     }
 

@@ -141,6 +141,7 @@ public sealed class ServiceCatalog
         var hosts = new Dictionary<string, HostRoute>(StringComparer.OrdinalIgnoreCase);
         var services = new Dictionary<ServiceKey, ServiceEntry>();
         var live = new HashSet<RevisionKey>();
+        var clusterLocal = new List<(string Host, HostRoute Route)>();
         foreach (var route in _routes.Values)
         {
             var components = new Dictionary<Component, ComponentEntry>();
@@ -193,6 +194,7 @@ public sealed class ServiceCatalog
             };
             services[route.Key] = service;
             hosts[HostNames.Service(route.Key, _domain)] = new HostRoute(service, null, null);
+            clusterLocal.AddRange(HostNames.ClusterLocal(route.Key).Select(h => (h, new HostRoute(service, null, null))));
             foreach (var (component, entry) in components)
             {
                 hosts[HostNames.Component(route.Key, component, _domain)] = new HostRoute(service, entry, null);
@@ -202,6 +204,12 @@ public sealed class ServiceCatalog
             {
                 hosts[HostNames.Tag(route.Key, component, tag, _domain)] = new HostRoute(service, components[component], revision);
             }
+        }
+
+        // Added last, never replacing: a host the domain gives (a --domain such as svc.cluster.local) keeps its route.
+        foreach (var (host, route) in clusterLocal)
+        {
+            hosts.TryAdd(host, route);
         }
 
         var table = new RoutingTable(hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), services.ToFrozenDictionary(), _table.Version + 1);

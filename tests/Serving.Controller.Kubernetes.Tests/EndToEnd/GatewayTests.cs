@@ -18,7 +18,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     private const string Prediction = IrisRequest.Prediction;
 
     [Fact]
-    public async Task The_lab_manifest_applied_with_kubectl_predicts_through_the_gateway_by_host_and_by_path_at_the_pod_s_address()
+    public async Task The_lab_manifest_applied_with_kubectl_predicts_through_the_gateway_by_host_by_cluster_local_address_and_by_path_at_the_pod_s_address()
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-lab", "RawDeployment", minReplicas: 1);
         await using var _ = gateway;
@@ -31,6 +31,16 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         Assert.Equal([$"http://{pod["status"]!["podIP"]}:8080"], await gateway.RoutedAsync(ns, "iris"));
         Assert.Contains("endpointslices.discovery.k8s.io/v1beta1", gateway.Output, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await gateway.PostAsync($"nothing.{ns}.example.com", "/v1/models/iris:predict")).Status);
+
+        // The cluster-local address (kserve-api.md §2.1): status.address, the ExternalName Service {isvc} that aliases the
+        // gateway's Service, owned by the InferenceService, and the gateway answering that host.
+        var isvc = (await cluster.GetAsync(ns, "isvc", "iris"))!;
+        Assert.Equal($"http://iris.{ns}.svc.cluster.local", (string?)isvc["status"]!["address"]!["url"]);
+        var address = (await cluster.GetAsync(ns, "service", "iris"))!;
+        Assert.Equal("ExternalName", (string?)address["spec"]!["type"]);
+        Assert.Equal("serving-gateway.serving-system.svc.cluster.local", (string?)address["spec"]!["externalName"]);
+        Assert.Equal((string?)isvc["metadata"]!["uid"], (string?)address["metadata"]!["ownerReferences"]![0]!["uid"]);
+        Assert.Equal((HttpStatusCode.OK, Prediction), await gateway.PostAsync($"iris.{ns}.svc.cluster.local", "/v1/models/iris:predict"));
         Assert.DoesNotContain("forbidden", gateway.Output, StringComparison.OrdinalIgnoreCase); // the documented role is enough
     }
 

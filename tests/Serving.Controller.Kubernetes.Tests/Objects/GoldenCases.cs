@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Serving.Controller.Api.V1Beta1;
 using Serving.Controller.Kubernetes.Objects;
 using Serving.Controller.Loading;
@@ -16,6 +17,14 @@ internal static class GoldenCases
             .Where(f => !f.EndsWith(".objects.yaml", StringComparison.Ordinal))
             .Select(f => Path.GetFileNameWithoutExtension(f))
             .Order(StringComparer.Ordinal);
+
+    /// <summary>Each InferenceService's ExternalName Service <c>{isvc}</c> (its cluster-local name), in the case's order.</summary>
+    public static IReadOnlyList<JsonObject> Addresses(string name, ObjectSettings settings)
+    {
+        var loaded = ManifestLoader.LoadFile(Path.Combine(Folder, name + ".yaml"));
+        Assert.Empty(loaded.Errors);
+        return [.. loaded.InferenceServices.Select(isvc => AddressServiceBuilder.Make(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, settings))];
+    }
 
     /// <summary>Every revision's objects, in the order of the case's InferenceServices, components and revisions.</summary>
     public static IReadOnlyList<RevisionObjects> Objects(string name, ObjectSettings settings)

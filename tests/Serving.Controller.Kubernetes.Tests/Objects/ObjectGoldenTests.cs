@@ -6,8 +6,8 @@ using Serving.Controller.Loading;
 namespace Serving.Controller.Kubernetes.Tests.Objects;
 
 /// <summary>
-/// An InferenceService's YAML in (Golden/&lt;case&gt;.yaml, with any ServingRuntimes it needs), its revisions' objects
-/// out (Golden/&lt;case&gt;.objects.yaml): what the controller applies, from pure functions. <c>UPDATE_GOLDEN=1</c> rewrites
+/// An InferenceService's YAML in (Golden/&lt;case&gt;.yaml, with any ServingRuntimes it needs), its ExternalName Service
+/// and its revisions' objects out (Golden/&lt;case&gt;.objects.yaml): what the controller applies, from pure functions. <c>UPDATE_GOLDEN=1</c> rewrites
 /// the expected files in the source tree (review the diff before committing).
 /// </summary>
 public sealed class ObjectGoldenTests
@@ -21,6 +21,11 @@ public sealed class ObjectGoldenTests
     public void Objects_match(string name)
     {
         var text = new StringBuilder();
+        foreach (var address in GoldenCases.Addresses(name, Settings))
+        {
+            text.Append("---\n").Append(YamlWriter.Write(address));
+        }
+
         foreach (var objects in GoldenCases.Objects(name, Settings))
         {
             text.Append("---\n").Append(YamlWriter.Write(objects.Deployment));

@@ -134,7 +134,7 @@ public sealed class GraphLifecycleTests
     }
 
     [Fact]
-    public async Task Path_form_reaches_the_graph_and_an_isvc_of_the_same_name_wins()
+    public async Task Path_form_and_cluster_local_hosts_reach_the_graph_and_an_isvc_of_the_same_name_wins()
     {
         await using var gateway = await TestGateway.StartAsync();
         var services = await ServicesAsync(gateway, "a", "b");
@@ -143,10 +143,16 @@ public sealed class GraphLifecycleTests
 
         var byPath = await gateway.PostAsync("localhost", "/serving/default/ig/v1/models/ig:predict", "{}");
         Assert.Equal((200, """{"graph":true}"""), (byPath.Status, byPath.Body));
+        foreach (string host in new[] { "ig.default.svc.cluster.local", "ig.default.svc", "ig.default" })
+        {
+            var byHost = await gateway.PostAsync(host, "/", "{}");
+            Assert.Equal((200, """{"graph":true}"""), (byHost.Status, byHost.Body));
+        }
 
         await using var clash = await TestBackend.StartAsync("isvc-ig");
         gateway.Catalog.Set(Routes.Predictor("ig", ("ig-predictor-00001", 100, null, [clash])));
         Assert.Equal("isvc-ig", await gateway.ReplicaAsync(GraphHost));
+        Assert.Equal("isvc-ig", await gateway.ReplicaAsync("ig.default.svc.cluster.local"));
         Assert.Equal("HostConflict", gateway.Graphs.StatusOf("default", "ig")!.Conditions!.Single().Reason);
         await DisposeAllAsync(services.Values);
     }

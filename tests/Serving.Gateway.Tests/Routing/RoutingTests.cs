@@ -92,6 +92,41 @@ public sealed class RoutingTests : IAsyncLifetime
         Assert.Equal("/serving/default/iris", headers["X-Forwarded-Prefix"].ToString());
     }
 
+    [Theory]
+    [InlineData("iris.default.svc.cluster.local")]
+    [InlineData("iris.default.svc")]
+    [InlineData("iris.default")]
+    [InlineData("IRIS.default.SVC.cluster.local:80")]
+    public async Task Cluster_local_hosts_route_like_the_external_host(string host)
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        gateway.Catalog.Set(Routes.Service(
+            "iris",
+            (Component.Predictor, [("iris-predictor-00001", 100, null, [_v1])], 0),
+            (Component.Explainer, [("iris-explainer-00001", 100, null, [_explainer])], 0)));
+
+        Assert.Equal("v1", await gateway.ReplicaAsync(host, "/v1/models/iris:predict"));
+        Assert.Equal("explainer", await gateway.ReplicaAsync(host, "/v1/models/iris:explain"));
+        var (status, _, response) = await gateway.SendAsync("iris.other.svc.cluster.local", "/v1/models/iris:predict");
+        response.Dispose();
+        Assert.Equal(404, status);
+    }
+
+    [Fact]
+    public async Task A_domain_of_svc_cluster_local_keeps_every_host_it_gives()
+    {
+        await using var gateway = await TestGateway.StartAsync(o => o with { Domain = "svc.cluster.local" });
+        gateway.Catalog.Set(Routes.Service(
+            "iris",
+            (Component.Predictor, [("iris-predictor-00001", 100, null, [_v1])], 0),
+            (Component.Transformer, [("iris-transformer-00001", 100, null, [_transformer])], 0)));
+
+        Assert.Equal("transformer", await gateway.ReplicaAsync("iris.default.svc.cluster.local"));
+        Assert.Equal("transformer", await gateway.ReplicaAsync("iris.default.svc"));
+        Assert.Equal("transformer", await gateway.ReplicaAsync("iris.default"));
+        Assert.Equal("v1", await gateway.ReplicaAsync("iris-predictor.default.svc.cluster.local"));
+    }
+
     [Fact]
     public async Task Explain_goes_to_the_explainer_and_the_rest_to_the_transformer()
     {

@@ -65,6 +65,12 @@ public static class ConditionTypes
     /// serving. Absent when the spec is accepted.
     /// </summary>
     public const string SpecAccepted = "SpecAccepted";
+
+    /// <summary>
+    /// This platform's: False when the service's cluster-local name cannot be its own (a Service of that name the
+    /// controller does not own is there); no <c>status.address</c> then. Absent otherwise.
+    /// </summary>
+    public const string AddressReady = "AddressReady";
 }
 
 /// <summary><c>lastFailureInfo.reason</c> values.</summary>
