@@ -44,7 +44,7 @@ public sealed class ResilienceTests(BareCluster cluster, ITestOutputHelper outpu
 
         // Nothing made twice, and no revision numbered past the two the specs asked for.
         Assert.Equal(["iris-predictor-00001", "iris-predictor-00002"], Names(await cluster.ListAsync(ns, "deployments")));
-        Assert.Equal(["iris-predictor-00001", "iris-predictor-00002"], Names(await cluster.ListAsync(ns, "services")));
+        Assert.Equal(["iris", "iris-predictor-00001", "iris-predictor-00002"], Names(await cluster.ListAsync(ns, "services"))); // "iris": the cluster-local address
         await Eventually(
             async () => Names(await cluster.ListAsync(ns, "scaledobjects")).SequenceEqual(["iris-predictor-00002"]),
             "one autoscaler, revision 2's (revision 1's removed once it retired)");
