@@ -204,6 +204,10 @@ public sealed class WorkloadTemplateTests
         Assert.Contains(scalerPod["volumes"]!.AsArray(), v => (string?)v!["secret"]?["secretName"] == "scaler-tls");
         Assert.NotNull(scaler["readinessProbe"]!["tcpSocket"]);
 
+        // ... and KEDA asked for TLS, with its client certificate from the ClusterTriggerAuthentication.
+        Assert.Equal("true", Rendered.Arg(controller, "scaler-tls"));
+        Assert.Equal("ClusterTriggerAuthentication/keda-to-scaler", Rendered.Arg(controller, "scaler-trigger-authentication"));
+
         var service = rendered.Get("Service", $"{Prefix}-gateway")["spec"]!;
         Assert.Equal("LoadBalancer", (string?)service["type"]);
         Assert.Equal("Local", (string?)service["externalTrafficPolicy"]);
@@ -249,13 +253,28 @@ public sealed class WorkloadTemplateTests
         Assert.Empty(rendered.OfKind("CustomResourceDefinition"));
         Assert.Empty(rendered.OfKind("ClusterServingRuntime"));
         Assert.Equal("false", Rendered.Arg(Container(rendered, "controller"), "leader-elect"));
+        Assert.Equal("false", Rendered.Arg(Container(rendered, "controller"), "scaler-tls"));
+        Assert.Null(Rendered.Arg(Container(rendered, "controller"), "scaler-trigger-authentication"));
         Assert.Null(Rendered.Arg(Container(rendered, "controller"), "lease-name"));
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData(",scaler.tls.triggerAuthentication.kind=TriggerAuthentication,scaler.tls.triggerAuthentication.name=scaler-ca", "TriggerAuthentication/scaler-ca")]
+    public async Task Scaler_TLS_asks_KEDA_for_TLS_and_names_the_trigger_authentication_when_one_is_set(string set, string? authentication)
+    {
+        var rendered = await Chart.TemplateAsync("--set", "scaler.tls.enabled=true,scaler.tls.secretName=scaler-tls" + set);
+        var controller = Container(rendered, "controller");
+        Assert.Equal("true", Rendered.Arg(controller, "scaler-tls"));
+        Assert.Equal(authentication, Rendered.Arg(controller, "scaler-trigger-authentication"));
     }
 
     [Theory]
     [InlineData("redis.enabled=false", "redis.externalAddress (host:port) is required")]
     [InlineData("scaler.tls.enabled=true", "scaler.tls.enabled needs scaler.tls.secretName")]
     [InlineData("gateway.autoscaling.enabled=true,gateway.autoscaling.minReplicas=0", "minReplicas must be at least 1")]
+    [InlineData("scaler.tls.enabled=true,scaler.tls.secretName=s,scaler.tls.clientAuth=true", "scaler.tls.clientAuth needs scaler.tls.triggerAuthentication.name")]
+    [InlineData("scaler.tls.triggerAuthentication.kind=Secret", "kind must be TriggerAuthentication or ClusterTriggerAuthentication")]
     public async Task Values_that_cannot_work_are_refused_with_the_reason(string set, string message)
     {
         var result = await Chart.HelmAsync("template", "sp", Chart.Path, "--set", set);

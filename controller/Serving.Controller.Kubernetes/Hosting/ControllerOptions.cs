@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Serving.Controller.Kubernetes.Objects;
 
 namespace Serving.Controller.Kubernetes.Hosting;
 
@@ -13,6 +14,10 @@ public sealed record ControllerOptions
           --kubeconfig PATH            kubeconfig to use (default: in-cluster config inside a pod, else ~/.kube/config)
           --namespace NS               watch one namespace (default: all)
           --scaler-address HOST:PORT   where KEDA reaches the platform's external scaler (default serving-scaler.serving-system.svc:9090)
+          --scaler-tls true|false      KEDA dials the scaler over TLS: every trigger gets enableTLS "true" (default false)
+          --scaler-trigger-authentication [KIND/]NAME   the triggers' authenticationRef, where KEDA reads caCert,
+                                       tlsClientCert and tlsClientKey: NAME or TriggerAuthentication/NAME (in each
+                                       ScaledObject's namespace), ClusterTriggerAuthentication/NAME (default: none)
           --domain DOMAIN              hosts are {isvc}.{namespace}.{domain} (default example.com)
           --gateway-service NAME.NS    the gateway's Service: each InferenceService gets an ExternalName Service
                                        {isvc} aliasing it, for http://{isvc}.{ns}.svc.cluster.local
@@ -34,7 +39,8 @@ public sealed record ControllerOptions
 
     private static readonly string[] Known =
     [
-        "kubeconfig", "namespace", "scaler-address", "domain", "gateway-service", "storage-initializer-image", "retire-grace-s", "workers", "leader-elect", "lease-namespace",
+        "kubeconfig", "namespace", "scaler-address", "scaler-tls", "scaler-trigger-authentication", "domain", "gateway-service", "storage-initializer-image",
+        "retire-grace-s", "workers", "leader-elect", "lease-namespace",
         "lease-name", "identity", "lease-duration-s", "renew-deadline-s", "retry-period-s", "health-port", "log-level",
     ];
 
@@ -43,6 +49,10 @@ public sealed record ControllerOptions
     public string? Namespace { get; init; }
 
     public string ScalerAddress { get; init; } = "serving-scaler.serving-system.svc:9090";
+
+    public bool ScalerTls { get; init; }
+
+    public TriggerAuthenticationRef? ScalerTriggerAuthentication { get; init; }
 
     public string Domain { get; init; } = "example.com";
 
@@ -101,6 +111,12 @@ public sealed record ControllerOptions
             Kubeconfig = config["kubeconfig"],
             Namespace = config["namespace"],
             ScalerAddress = config["scaler-address"] ?? defaults.ScalerAddress,
+            ScalerTls = Boolean(config, "scaler-tls", defaults.ScalerTls),
+            ScalerTriggerAuthentication = config["scaler-trigger-authentication"] is { } authentication
+                ? TriggerAuthenticationRef.TryParse(authentication)
+                    ?? throw new ControllerOptionsException(
+                        $"--scaler-trigger-authentication must be NAME, TriggerAuthentication/NAME or ClusterTriggerAuthentication/NAME, got '{authentication}'")
+                : null,
             Domain = config["domain"] ?? defaults.Domain,
             GatewayService = config["gateway-service"] is { } gateway ? GatewayServiceName(gateway) : defaults.GatewayService,
             StorageInitializerImage = config["storage-initializer-image"],

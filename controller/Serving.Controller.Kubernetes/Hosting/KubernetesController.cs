@@ -66,7 +66,11 @@ public sealed partial class KubernetesController
             keda ? Watch(Resources.ScaledObjects, ClusterCache.ManagedSelector) : null,
             Watch(hpaV2 ? Resources.HorizontalPodAutoscalersV2 : Resources.HorizontalPodAutoscalersV2Beta2, ClusterCache.ManagedSelector));
         _cache = cache;
-        var settings = new ObjectSettings(_options.ScalerAddress, hpaV2 ? "v2" : "v2beta2", _options.StorageInitializerImage, _options.GatewayService);
+        var settings = new ObjectSettings(_options.ScalerAddress, hpaV2 ? "v2" : "v2beta2", _options.StorageInitializerImage, _options.GatewayService)
+        {
+            ScalerTls = _options.ScalerTls,
+            ScalerAuthentication = _options.ScalerTriggerAuthentication,
+        };
         var events = new EventRecorder(_api, _time, _loggers.CreateLogger<EventRecorder>());
         var retirement = new Retirement(_options.RetireGrace, _time, (ns, name, delay) => _services.AddAfter((ns, name), delay));
         var backend = new KubernetesBackend(_api, cache, settings, events, retirement, _loggers.CreateLogger<KubernetesBackend>());

@@ -83,7 +83,18 @@ internal static class AutoscalerBuilder
         // cpu and memory are not the scaler's metrics (an HPA's): its trigger scales on requests in flight.
         var triggerScaling = kserve.ScaleMetric is ScaleMetrics.Cpu or ScaleMetrics.Memory ? kserve with { ScaleMetric = null, ScaleTarget = null } : kserve;
         var metadata = ScaledObjectTarget.Metadata(
-            settings.ScalerAddress, source.Name, source.Component, source.Revision.Name, triggerScaling, source.Template.Scaling.Annotations);
+            settings.ScalerAddress, source.Name, source.Component, source.Revision.Name, triggerScaling, source.Template.Scaling.Annotations, settings.ScalerTls);
+        var trigger = new JsonObject
+        {
+            ["type"] = "external-push",
+            ["metadata"] = new JsonObject(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value)))),
+        };
+        if (settings.ScalerAuthentication is { } authentication)
+        {
+            // KEDA reads caCert, tlsClientCert and tlsClientKey for the scaler's connection only from there (authParams).
+            trigger["authenticationRef"] = new JsonObject { ["name"] = authentication.Name, ["kind"] = authentication.Kind };
+        }
+
         var scaledObject = new JsonObject
         {
             ["apiVersion"] = Resources.ScaledObjects.ApiVersion,
@@ -96,11 +107,7 @@ internal static class AutoscalerBuilder
                 ["maxReplicaCount"] = max,
                 ["pollingInterval"] = 5,
                 ["cooldownPeriod"] = (int)Math.Ceiling(config.ScaleToZeroGracePeriod.TotalSeconds),
-                ["triggers"] = new JsonArray(new JsonObject
-                {
-                    ["type"] = "external-push",
-                    ["metadata"] = new JsonObject(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value)))),
-                }),
+                ["triggers"] = new JsonArray(trigger),
             },
         };
         return new AutoscalerObject(Resources.ScaledObjects, scaledObject);

@@ -46,4 +46,10 @@ public sealed record ObjectSettings(
 
     /// <summary>Where models are, in every container that serves one (KServe's <c>DefaultModelLocalMountPath</c>).</summary>
     public const string ModelMountPath = "/mnt/models";
+
+    /// <summary>KEDA dials the scaler over TLS: every trigger gets <c>enableTLS: "true"</c>.</summary>
+    public bool ScalerTls { get; init; }
+
+    /// <summary>Where KEDA reads <c>caCert</c>, <c>tlsClientCert</c> and <c>tlsClientKey</c> for the scaler; null: none.</summary>
+    public TriggerAuthenticationRef? ScalerAuthentication { get; init; }
 }

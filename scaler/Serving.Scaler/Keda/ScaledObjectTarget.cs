@@ -28,6 +28,9 @@ public sealed record ScaledObjectTarget(ComponentId Component, string? Revision,
     /// <summary>KEDA's own key: where the external scaler listens (<c>host:port</c>).</summary>
     public const string ScalerAddressKey = "scalerAddress";
 
+    /// <summary>KEDA's own key: dial the scaler over TLS. The scaler does not read it (nor any key it does not know).</summary>
+    public const string EnableTlsKey = "enableTLS";
+
     private static readonly string[] Components = ["predictor", "transformer", "explainer"];
 
     public ScaleMetric Metric => Config.Metric;
@@ -89,9 +92,10 @@ public sealed record ScaledObjectTarget(ComponentId Component, string? Revision,
     /// with its reader. The controller calls it when it writes a revision's ScaledObject.
     /// </summary>
     /// <param name="annotations">The revision's <c>autoscaling.knative.dev/*</c> annotations (others are left out).</param>
+    /// <param name="enableTls">KEDA dials the scaler over TLS (<c>enableTLS: "true"</c>).</param>
     public static IReadOnlyDictionary<string, string> Metadata(
         string scalerAddress, string inferenceService, string component, string? revision, KServeScaling scaling,
-        IReadOnlyDictionary<string, string> annotations)
+        IReadOnlyDictionary<string, string> annotations, bool enableTls = false)
     {
         ArgumentNullException.ThrowIfNull(scaling);
         ArgumentNullException.ThrowIfNull(annotations);
@@ -101,6 +105,11 @@ public sealed record ScaledObjectTarget(ComponentId Component, string? Revision,
             [InferenceServiceKey] = inferenceService,
             [ComponentKey] = component,
         };
+        if (enableTls)
+        {
+            metadata[EnableTlsKey] = "true";
+        }
+
         if (revision is not null)
         {
             metadata[RevisionKey] = revision;

@@ -10,14 +10,16 @@ internal sealed class ScalerProcess : IAsyncDisposable
 {
     private readonly string _redis;
     private readonly string _prefix;
+    private readonly IReadOnlyList<string> _extraArgs;
     private ServingProcess? _process;
     private string _earlier = "";
 
-    private ScalerProcess(int port, string redis, string prefix)
+    private ScalerProcess(int port, string redis, string prefix, IReadOnlyList<string> extraArgs)
     {
         Port = port;
         _redis = redis;
         _prefix = prefix;
+        _extraArgs = extraArgs;
     }
 
     public int Port { get; }
@@ -28,9 +30,10 @@ internal sealed class ScalerProcess : IAsyncDisposable
     /// <summary>Everything every start of it wrote.</summary>
     public string Output => _earlier + (_process?.Output ?? "");
 
-    public static async Task<ScalerProcess> StartAsync(string redis, string prefix)
+    /// <param name="extraArgs">More options (e.g. <c>--tls-cert</c>), on every start.</param>
+    public static async Task<ScalerProcess> StartAsync(string redis, string prefix, IReadOnlyList<string>? extraArgs = null)
     {
-        var scaler = new ScalerProcess(Serving.Scaler.Tests.Infrastructure.RedisServer.FreePort(), redis, prefix);
+        var scaler = new ScalerProcess(Serving.Scaler.Tests.Infrastructure.RedisServer.FreePort(), redis, prefix, extraArgs ?? []);
         await scaler.StartAgainAsync();
         return scaler;
     }
@@ -40,6 +43,7 @@ internal sealed class ScalerProcess : IAsyncDisposable
         _process = await ServingProcess.StartAsync("serving-scaler.dll",
         [
             "--port", Port.ToString(CultureInfo.InvariantCulture), "--redis", _redis, "--redis-prefix", _prefix, "--log-level", "Information",
+            .. _extraArgs,
         ]);
         await _process.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(60));
     }

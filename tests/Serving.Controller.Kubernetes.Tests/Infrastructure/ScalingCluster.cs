@@ -15,7 +15,7 @@ namespace Serving.Controller.Kubernetes.Tests.Infrastructure;
 /// kube-controller-manager, except a 2 s HPA sync and a 10 s downscale stabilization (cluster flags, shortened for tests)
 /// and a reconcile retry capped at 2 s. Real gateways (<see cref="StartGatewaysAsync"/>) publish into the same feed.
 /// </summary>
-public sealed class ScalingCluster : ServingCluster
+public class ScalingCluster : ServingCluster
 {
     /// <summary>How long a scaling step may take on a busy two-core machine.</summary>
     public static readonly TimeSpan Long = TimeSpan.FromSeconds(240);
@@ -36,11 +36,14 @@ public sealed class ScalingCluster : ServingCluster
 
     protected override string ScalerAddress => _scaler!.Address;
 
+    /// <summary>More options for the scaler process.</summary>
+    protected virtual IReadOnlyList<string> ScalerArguments => [];
+
     public override async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
         _prefix = SharedRedis.NewPrefix();
-        _scaler = await ScalerProcess.StartAsync(_redis.Endpoint, _prefix);
+        _scaler = await ScalerProcess.StartAsync(_redis.Endpoint, _prefix, ScalerArguments);
         _feed = new GatewayFeed(_redis.Endpoint, _prefix);
         _reader = RedisMetricsStore.Connect(new RedisFeedOptions { Endpoint = _redis.Endpoint, Prefix = _prefix, ClientName = "test-reader" });
         await base.InitializeAsync();
@@ -82,10 +85,16 @@ public sealed class ScalingCluster : ServingCluster
     }
 
     /// <summary>Applies the manifest in a new namespace and waits until <paramref name="service"/> is Ready; its first revision as gateways name it.</summary>
-    public async Task<(string Namespace, RevisionId Revision)> ReadyAsync(string prefix, string manifest, string service = "iris")
+    /// <param name="before">Objects applied in the namespace first (what the InferenceService's ScaledObject refers to).</param>
+    public async Task<(string Namespace, RevisionId Revision)> ReadyAsync(string prefix, string manifest, string service = "iris", string? before = null)
     {
         string ns = await NamespaceAsync(prefix);
         await ProvideIrisClaimAsync(ns);
+        if (before is not null)
+        {
+            await ApplyAsync(ns, before);
+        }
+
         await ApplyAsync(ns, manifest);
         await WaitForServiceAsync(ns, service, s => Condition(s, "Ready") == "True", $"{service} is Ready", Long);
         return (ns, FirstRevision(ns, service));

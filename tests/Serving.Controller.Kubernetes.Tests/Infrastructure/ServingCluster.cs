@@ -56,6 +56,9 @@ public class ServingCluster : ControlPlaneFixture
     /// <summary>The external scaler's address the controller writes into ScaledObjects (<c>--scaler-address</c>).</summary>
     protected virtual string ScalerAddress => "127.0.0.1:9090";
 
+    /// <summary>More options for the fixture's controller.</summary>
+    protected virtual IReadOnlyList<string> ControllerArguments => [];
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -67,6 +70,7 @@ public class ServingCluster : ControlPlaneFixture
         // KEDA's own CRD, so that the ScaledObjects the controller writes meet KEDA's schema (kubectl cannot check
         // x-kubernetes-validations on its side; the server drops them on 1.20).
         await KubectlAsync("apply", "--validate=false", "-f", Path.Combine(RepoPaths.Shared, "k8s", "keda.sh_scaledobjects.yaml"));
+        await KubectlAsync("apply", "--validate=false", "-f", Path.Combine(RepoPaths.Shared, "k8s", "keda.sh_triggerauthentications.yaml"));
         await KubectlAsync("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all");
         await WaitForPublishedSchemaAsync();
         (await ControlPlane.HelmAsync(
@@ -92,7 +96,7 @@ public class ServingCluster : ControlPlaneFixture
         }, _loggers);
         if (RunController)
         {
-            _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, "controller-0", scalerAddress: ScalerAddress);
+            _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, "controller-0", scalerAddress: ScalerAddress, extraArgs: ControllerArguments);
         }
     }
 
@@ -106,7 +110,7 @@ public class ServingCluster : ControlPlaneFixture
         await killed.KillAsync();
         await killed.DisposeAsync();
         await File.WriteAllTextAsync(Path.Combine(ControlPlane.Directory, $"{killed.Identity}.log"), killed.Output);
-        _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, $"controller-{++_controllers}", scalerAddress: ScalerAddress);
+        _controller = await ControllerProcess.StartAsync(ControllerKubeconfig, $"controller-{++_controllers}", scalerAddress: ScalerAddress, extraArgs: ControllerArguments);
         return _controller;
     }
 

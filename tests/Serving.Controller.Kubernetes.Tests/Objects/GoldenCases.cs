@@ -26,9 +26,21 @@ internal static class GoldenCases
         return [.. loaded.InferenceServices.Select(isvc => AddressServiceBuilder.Make(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, settings))];
     }
 
+    /// <summary>Cases built with controller options of their own, on top of the settings every case gets.</summary>
+    private static readonly Dictionary<string, Func<ObjectSettings, ObjectSettings>> Options = new(StringComparer.Ordinal)
+    {
+        // --scaler-tls true --scaler-trigger-authentication ClusterTriggerAuthentication/serving-scaler-tls
+        ["serverless-scaler-tls"] = s => s with
+        {
+            ScalerTls = true,
+            ScalerAuthentication = new TriggerAuthenticationRef(TriggerAuthenticationRef.ClusterScoped, "serving-scaler-tls"),
+        },
+    };
+
     /// <summary>Every revision's objects, in the order of the case's InferenceServices, components and revisions.</summary>
     public static IReadOnlyList<RevisionObjects> Objects(string name, ObjectSettings settings)
     {
+        settings = Options.TryGetValue(name, out var options) ? options(settings) : settings;
         var loaded = ManifestLoader.LoadFile(Path.Combine(Folder, name + ".yaml"));
         Assert.Empty(loaded.Errors);
         var catalog = RuntimeCatalog.From(loaded.Objects.Select(o => Defaulting.ObjectDefaulter.Default(o.Object))).WithDefaultRuntimes();

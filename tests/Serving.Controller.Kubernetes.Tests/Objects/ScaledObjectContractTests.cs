@@ -25,6 +25,7 @@ public sealed class ScaledObjectContractTests(ScaledObjectContractTests.Scaler s
         ["keda-predictor-00001"] = ("concurrency", 100),    // nothing set: Knative's default
         ["resnet-predictor-00001"] = ("concurrency", 100),
         ["rps-predictor-00001"] = ("rps", 20),
+        ["secure-predictor-00001"] = ("concurrency", 10),   // scaleTarget 10; the trigger also carries KEDA's enableTLS
     };
 
     public static TheoryData<string> ScaledObjects =>

@@ -29,7 +29,7 @@ public sealed partial class KedaStandIn : IAsyncDisposable
     private readonly KedaStandInOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly ScalerConnections _connections = new();
+    private readonly ScalerConnections _connections;
     private readonly ConcurrentDictionary<string, ScaledObjectWorker> _workers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<ScaleRecord> _history = [];
@@ -42,6 +42,7 @@ public sealed partial class KedaStandIn : IAsyncDisposable
         _options = options;
         _loggers = loggers;
         _logger = loggers.CreateLogger<KedaStandIn>();
+        _connections = new ScalerConnections(options.TrustedCertificates);
     }
 
     /// <summary>Ends only when the stand-in is disposed, or faulted if its watch fails for good.</summary>
@@ -207,7 +208,7 @@ public sealed partial class KedaStandIn : IAsyncDisposable
         }
     }
 
-    private static JsonObject Json(object value) => value switch
+    internal static JsonObject Json(object value) => value switch
     {
         JsonObject o => o,
         JsonElement e => JsonNode.Parse(e.GetRawText())!.AsObject(),

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Serving.TestCluster.Keda;
 
 /// <summary>
@@ -29,4 +31,10 @@ public sealed record KedaStandInOptions
     public TimeSpan PushRetryInitial { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan PushRetryCap { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The CAs KEDA's operator already trusts (its image's and the system's): a scaler's certificate signed by one is
+    /// accepted with <c>enableTLS</c> alone, no <c>caCert</c>. The system's roots are trusted as well.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> TrustedCertificates { get; init; } = [];
 }

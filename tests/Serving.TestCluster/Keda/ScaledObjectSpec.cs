@@ -3,8 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace Serving.TestCluster.Keda;
 
-/// <summary>One trigger of a ScaledObject: its type and metadata (what KEDA hands the external scaler).</summary>
-public sealed record ScaledObjectTrigger(string Type, IReadOnlyDictionary<string, string> Metadata)
+/// <summary>A trigger's <c>authenticationRef</c>: a TriggerAuthentication (the default kind) or a ClusterTriggerAuthentication.</summary>
+public sealed record AuthenticationRef(string Name, string Kind);
+
+/// <summary>One trigger of a ScaledObject: its type, metadata (what KEDA hands the external scaler) and authentication.</summary>
+public sealed record ScaledObjectTrigger(string Type, IReadOnlyDictionary<string, string> Metadata, AuthenticationRef? Authentication = null)
 {
     public bool IsExternal => Type is "external" or "external-push";
 
@@ -68,7 +71,10 @@ public sealed record ScaledObjectSpec(
                 .. spec["triggers"]?.AsArray().Select(t => new ScaledObjectTrigger(
                     t!["type"]!.GetValue<string>(),
                     t["metadata"]?.AsObject().ToDictionary(m => m.Key, m => m.Value?.ToString() ?? "", StringComparer.Ordinal)
-                        ?? new Dictionary<string, string>(StringComparer.Ordinal))) ?? [],
+                        ?? new Dictionary<string, string>(StringComparer.Ordinal),
+                    t["authenticationRef"] is { } reference
+                        ? new AuthenticationRef(reference["name"]!.GetValue<string>(), reference["kind"]?.GetValue<string>() ?? TriggerAuthentications.Kind)
+                        : null)) ?? [],
             ]);
     }
 }

@@ -29,6 +29,7 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
     private readonly HorizontalScaling _hpa;
     private CancellationTokenSource _stop = new();
     private List<Task> _loops = [];
+    private Dictionary<ScaledObjectTrigger, ScalerTls> _tls = new(ReferenceEqualityComparer.Instance);
     private IReadOnlyList<string>? _metricNames;
     private DateTimeOffset? _lastActive;
     private (bool Ready, string ReadyMessage, bool? Active) _conditions = (false, "", null);
@@ -62,7 +63,54 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
             return;
         }
 
-        _loops = [ReconcileAsync(stop), ScaleLoopAsync(stop), HpaLoopAsync(stop), .. Spec.Triggers.Where(t => t.IsPush).Select(t => PushLoopAsync(t, stop))];
+        _loops = [RunAsync(stop)];
+    }
+
+    /// <summary>The triggers' TLS settings (KEDA builds its scalers with them), then KEDA's loops.</summary>
+    private async Task RunAsync(CancellationToken stop)
+    {
+        if (await TlsAsync(stop) is not { } tls)
+        {
+            return;
+        }
+
+        _tls = tls;
+        await Task.WhenAll([ReconcileAsync(stop), ScaleLoopAsync(stop), HpaLoopAsync(stop), .. Spec.Triggers.Where(t => t.IsPush).Select(t => PushLoopAsync(t, stop))]);
+    }
+
+    /// <summary>
+    /// Each trigger's <see cref="ScalerTls"/> from its metadata and its authenticationRef's Secrets. While one cannot be
+    /// built, as KEDA fails building the scaler, the object is not Ready (the reason in its status) and it is tried again
+    /// with the reconcile's backoff; null once stopped.
+    /// </summary>
+    private async Task<Dictionary<ScaledObjectTrigger, ScalerTls>?> TlsAsync(CancellationToken stop)
+    {
+        var delay = _options.ReconcileRetryBase;
+        while (!stop.IsCancellationRequested)
+        {
+            var settings = new Dictionary<ScaledObjectTrigger, ScalerTls>(ReferenceEqualityComparer.Instance);
+            try
+            {
+                foreach (var trigger in Spec.Triggers)
+                {
+                    var authParams = await TriggerAuthentications.ResolveAsync(
+                        _client, Spec.Namespace, trigger.Authentication, message => LogSecretUnreadable(_logger, Spec.Key, message), stop);
+                    settings[trigger] = ScalerTls.Parse(trigger.Metadata, authParams);
+                }
+
+                return settings;
+            }
+            catch (Exception e) when ((e is UnsupportedAuthenticationException or FormatException || ApiErrors.IsTransient(e)) && !stop.IsCancellationRequested)
+            {
+                _conditions = (false, $"the scaler's TLS settings: {e.Message}", null);
+                LogTlsRefused(_logger, Spec.Key, e.Message, delay.TotalMilliseconds);
+                await WriteStatusAsync(stop);
+                await Task.Delay(delay, _options.Time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconcileRetryCap.Ticks));
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A new generation: KEDA rebuilds its scalers and loops; what it knows of activity (status) and the HPA's history stay.</summary>
@@ -70,7 +118,7 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
     {
         if (spec.Generation == Spec.Generation)
         {
-            Spec = spec;
+            Spec = spec with { Triggers = Spec.Triggers }; // the same spec: the triggers the TLS settings were resolved for stay
             return;
         }
 
@@ -105,7 +153,7 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
         return reference;
     }
 
-    private ExternalScaler.ExternalScalerClient Client(ScaledObjectTrigger trigger) => _connections.For(trigger.ScalerAddress!);
+    private ExternalScaler.ExternalScalerClient Client(ScaledObjectTrigger trigger) => _connections.For(trigger.ScalerAddress!, _tls[trigger]);
 
     /// <summary>The reconcile's part that talks to the scaler: the metric names KEDA gives the HPA (<c>s{index}-{name}</c>).</summary>
     private async Task ReconcileAsync(CancellationToken stop)
@@ -446,4 +494,10 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
 
     [LoggerMessage(EventId = 708, Level = LogLevel.Warning, Message = "{ScaledObject}: {Message}")]
     private static partial void LogScaleFailed(ILogger logger, string scaledObject, string message);
+
+    [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "{ScaledObject}: cannot dial the scaler: {Message}; again in {DelayMs} ms")]
+    private static partial void LogTlsRefused(ILogger logger, string scaledObject, string message, double delayMs);
+
+    [LoggerMessage(EventId = 710, Level = LogLevel.Warning, Message = "{ScaledObject}: authenticationRef: {Message}; the parameter is empty")]
+    private static partial void LogSecretUnreadable(ILogger logger, string scaledObject, string message);
 }
