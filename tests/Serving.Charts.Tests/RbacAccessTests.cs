@@ -1,5 +1,6 @@
 using Serving.Charts.Tests.Infrastructure;
 using Serving.TestCluster.Control;
+using Serving.TestCluster.Processes;
 
 namespace Serving.Charts.Tests;
 
@@ -63,6 +64,7 @@ public sealed class RbacAccessTests(InstalledChartCluster cluster)
         { "gateway", "watch inferencegraphs.serving.kserve.io -A", true },
         { "gateway", "watch endpointslices.discovery.k8s.io -A", true },
         { "gateway", "get secrets/s3-credentials -n team", false },
+        { "gateway", "get secrets/gateway-api-keys -n " + InstalledChartCluster.Namespace, false }, // gateway.auth.apiKeysSecret unset
         { "gateway", "list secrets -A", false },
         { "gateway", "list pods -A", false },
         { "gateway", "list endpoints -A", false },
@@ -85,11 +87,41 @@ public sealed class RbacAccessTests(InstalledChartCluster cluster)
     [MemberData(nameof(Questions))]
     public async Task The_API_server_answers_each_component_as_its_code_needs(string component, string question, bool allowed)
     {
-        var answer = await KubeTools.KubectlAsync(["auth", "can-i", .. question.Split(' ')], cluster.Kubeconfig(component));
-        Assert.True(answer.ExitCode is 0 or 1, answer.StandardError); // 0 yes, 1 no; anything else is a failure to ask
+        var answer = await AskAsync(component, question);
         Assert.True(
             (answer.ExitCode == 0) == allowed,
             $"{component}: can-i {question}: the API server says {answer.StandardOutput.Trim()}, expected {(allowed ? "yes" : "no")} {answer.StandardError}");
+    }
+
+    [Fact]
+    public async Task With_an_API_keys_Secret_the_gateway_may_read_that_Secret_and_no_other()
+    {
+        string ns = InstalledChartCluster.Namespace;
+        await cluster.HelmChartAsync("upgrade", InstalledChartCluster.Release, ns, "--set", "gateway.auth.apiKeysSecret=gateway-api-keys");
+        try
+        {
+            await ChartCluster.EventuallyAsync(() => CanAsync($"get secrets/gateway-api-keys -n {ns}"), "the Secret allowed once the value is set");
+            foreach (string verb in new[] { "get", "list", "watch" })
+            {
+                Assert.True(await CanAsync($"{verb} secrets/gateway-api-keys -n {ns}"), $"{verb} secrets/gateway-api-keys");
+            }
+
+            foreach (string question in new[]
+            {
+                $"get secrets/other -n {ns}", $"list secrets -n {ns}", $"watch secrets -n {ns}", $"update secrets/gateway-api-keys -n {ns}",
+                $"delete secrets/gateway-api-keys -n {ns}", "get secrets/gateway-api-keys -n team", "list secrets -A",
+            })
+            {
+                Assert.False(await CanAsync(question), question);
+            }
+        }
+        finally
+        {
+            await cluster.HelmChartAsync("upgrade", InstalledChartCluster.Release, ns, "--reset-values"); // else helm keeps the last values
+        }
+
+        // The authorizer learns of the deleted Role from its informer: soon, not at once.
+        await ChartCluster.EventuallyAsync(async () => !await CanAsync($"get secrets/gateway-api-keys -n {ns}"), "the Secret denied once the value is unset");
     }
 
     [Fact]
@@ -105,4 +137,14 @@ public sealed class RbacAccessTests(InstalledChartCluster cluster)
             Assert.True(resourceRules.Count == 0, $"{component} may: {string.Join("; ", resourceRules)}");
         }
     }
+
+    /// <summary><c>kubectl auth can-i</c> as the component's ServiceAccount: exit code 0 yes, 1 no.</summary>
+    private async Task<CommandResult> AskAsync(string component, string question)
+    {
+        var answer = await KubeTools.KubectlAsync(["auth", "can-i", .. question.Split(' ')], cluster.Kubeconfig(component));
+        Assert.True(answer.ExitCode is 0 or 1, answer.StandardError); // anything else is a failure to ask
+        return answer;
+    }
+
+    private async Task<bool> CanAsync(string question) => (await AskAsync("gateway", question)).ExitCode == 0;
 }

@@ -74,6 +74,30 @@ public sealed class RbacTemplateTests
     }
 
     [Fact]
+    public async Task An_API_keys_Secret_adds_a_Role_for_that_Secret_alone_in_the_release_namespace()
+    {
+        foreach (var rendered in new[]
+        {
+            await Chart.TemplateAsync("--set", "gateway.auth.apiKeysSecret=gateway-api-keys"),
+            await Chart.TemplateAsync("-f", Chart.Values("production.yaml"), "--set", "gateway.auth.apiKeysSecret=gateway-api-keys"), // routes of "models" only
+        })
+        {
+            var role = rendered.Get("Role", $"{Prefix}-gateway-api-keys");
+            Assert.Equal("serving-system", (string?)role["metadata"]!["namespace"]);
+            Assert.Equal(["core/secrets[gateway-api-keys]: get,list,watch"], Rules(role));
+            var binding = rendered.Get("RoleBinding", $"{Prefix}-gateway-api-keys");
+            Assert.Equal("serving-system", (string?)binding["metadata"]!["namespace"]);
+            Assert.Equal($"{Prefix}-gateway-api-keys", (string?)binding["roleRef"]!["name"]);
+            Assert.Equal($"{Prefix}-gateway", (string?)binding["subjects"]!.AsArray().Single()!["name"]);
+            AssertLeastPrivilege(rendered);
+        }
+
+        var defaults = await Chart.TemplateAsync("--set", "gateway.auth.apiKeysSecret=gateway-api-keys");
+        Assert.Equal(2, defaults.OfKind("Role").Count()); // the Lease's and this one
+        Assert.Equal(3, defaults.OfKind("ClusterRole").Count());
+    }
+
+    [Fact]
     public async Task The_gateway_s_ClusterRole_in_its_README_is_the_chart_s()
     {
         // Users without the chart copy the README's; the cluster tests run gateways under both.
@@ -94,7 +118,10 @@ public sealed class RbacTemplateTests
         AssertLeastPrivilege(rendered);
     }
 
-    /// <summary>What must hold for any values: no wildcard, Secrets never listed or watched, Pods never written, only the chart's own accounts bound.</summary>
+    /// <summary>
+    /// What must hold for any values: no wildcard, Secrets listed or watched only by name (one, the gateway's API keys),
+    /// Pods never written, only the chart's own accounts bound.
+    /// </summary>
     private static void AssertLeastPrivilege(Rendered rendered)
     {
         foreach (var role in rendered.OfKind("ClusterRole").Concat(rendered.OfKind("Role")))
@@ -109,7 +136,9 @@ public sealed class RbacTemplateTests
                 var verbs = Strings(rule["verbs"]);
                 if (resources.Contains("secrets"))
                 {
-                    Assert.Equal(["get"], verbs);
+                    var names = Strings(rule["resourceNames"]);
+                    Assert.Equal(names.Count == 0 ? ["get"] : ["get", "list", "watch"], verbs.Order(StringComparer.Ordinal));
+                    Assert.True(names.Count <= 1, "Secrets by name: one");
                 }
 
                 if (resources.Contains("pods"))

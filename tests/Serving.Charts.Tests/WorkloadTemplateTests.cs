@@ -176,6 +176,15 @@ public sealed class WorkloadTemplateTests
     }
 
     [Fact]
+    public async Task The_gateway_reads_its_API_keys_Secret_in_the_release_namespace_when_one_is_named()
+    {
+        var gateway = Container(await Chart.TemplateAsync("--set", "gateway.auth.apiKeysSecret=gateway-api-keys"), "gateway");
+        Assert.Equal("serving-system/gateway-api-keys", Rendered.Arg(gateway, "api-keys-secret"));
+
+        Assert.Null(Rendered.Arg(Container(await Chart.TemplateAsync(), "gateway"), "api-keys-secret"));
+    }
+
+    [Fact]
     public async Task A_platform_team_s_values_reach_the_objects()
     {
         var rendered = await RenderAsync("production.yaml");

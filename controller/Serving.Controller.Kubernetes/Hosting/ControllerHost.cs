@@ -151,7 +151,7 @@ public static partial class ControllerHost
                     return;
                 }
 
-                string ns = options.LeaseNamespace ?? PodNamespace() ?? "default";
+                string ns = options.LeaseNamespace ?? KubeConfig.PodNamespace() ?? "default";
                 var lease = new LeaseLock(client, ns, options.LeaseName, options.Identity);
                 using var elector = new LeaderElector(new LeaderElectionConfig(lease)
                 {
@@ -208,12 +208,6 @@ public static partial class ControllerHost
                 Environment.ExitCode = 1;
                 lifetime.StopApplication();
             }
-        }
-
-        private static string? PodNamespace()
-        {
-            const string path = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
         }
 
         [LoggerMessage(EventId = 3400, Level = LogLevel.Information, Message = "{Identity} is a candidate for the lease {Lease}")]

@@ -118,6 +118,11 @@ public static class GatewayHost
             options.BackendTimeout, options.MaxConnectionsPerReplica, sp.GetRequiredService<ForwardedHeaders>(), sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
         services.AddServingTracing(options.Tracing, GatewayTracing.SourceName); // nothing at all when tracing is off
+        if (options.Cluster is { } cluster)
+        {
+            AddCluster(services, cluster, options.Domain, options.Auth.ApiKeysSecret);
+        }
+
         AddAuth(services, options.Auth);
         services.AddScalerFeed(options);
         services.TryAddSingleton(TimeProvider.System);
@@ -138,11 +143,6 @@ public static class GatewayHost
             services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RoutesFileSource>(sp, routes));
             services.TryAddSingleton<IRouteSource>(sp => sp.GetRequiredService<RoutesFileSource>());
             services.AddHostedService(sp => sp.GetRequiredService<RoutesFileSource>());
-        }
-
-        if (options.Cluster is { } cluster)
-        {
-            AddCluster(services, cluster, options.Domain);
         }
 
         services.AddSingleton<RouteSourceApplier>();
@@ -182,14 +182,24 @@ public static class GatewayHost
     }
 
     /// <summary>
-    /// Cluster mode: routes from the API server (<see cref="KubernetesRouteSource"/>). Throws
+    /// Cluster mode: routes from the API server (<see cref="KubernetesRouteSource"/>), and API keys from a Secret when
+    /// <paramref name="apiKeys"/> names one (<see cref="ApiKeysSecret"/>, registered before <see cref="AddAuth"/> so that it wins). Throws
     /// <see cref="k8s.Exceptions.KubeConfigException"/> when the kubeconfig cannot be read or, for the in-cluster config,
     /// the gateway does not run in a pod.
     /// </summary>
-    private static void AddCluster(IServiceCollection services, ClusterOptions cluster, string domain)
+    private static void AddCluster(IServiceCollection services, ClusterOptions cluster, string domain, SecretName? apiKeys)
     {
         var configuration = cluster.Kubeconfig is { } path ? KubeConfig.Load(path) : KubeConfig.InCluster();
         services.AddSingleton(_ => new k8s.Kubernetes(configuration));
+        if (apiKeys is not null)
+        {
+            services.AddSingleton(sp => new ApiKeysSecret(
+                new KubeApi(sp.GetRequiredService<k8s.Kubernetes>(), "serving-gateway"), apiKeys.Namespace ?? KubeConfig.PodNamespace() ?? "default",
+                apiKeys.Name, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<ApiKeysSecret>());
+            services.AddHostedService(sp => sp.GetRequiredService<ApiKeysSecret>());
+        }
+
         services.AddSingleton(sp => new KubernetesRouteSource(
             new KubeApi(sp.GetRequiredService<k8s.Kubernetes>(), "serving-gateway"), cluster.Namespace, domain, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()));
@@ -197,7 +207,7 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesRouteSource>());
     }
 
-    /// <summary>The auth gate and its key sources; a key store registered by the caller (a cluster's Secrets) wins over the file.</summary>
+    /// <summary>The auth gate and its key sources; a key store registered before (a cluster's Secret, a test's) wins over the file.</summary>
     private static void AddAuth(IServiceCollection services, AuthOptions auth)
     {
         services.AddSingleton(auth);

@@ -39,6 +39,8 @@ public static class GatewayOptionsParser
           --log-payloads true|false    let logs quote bytes of requests and responses (default false: never, at any level)
           --api-keys FILE              named API keys (name:key a line), for services annotated serving.kserve.io/auth:
                                        api-key; reloaded on change (default none: such services answer 503)
+          --api-keys-secret [NS/]NAME  cluster mode: the keys are the data of this Secret (entry name: key), followed
+                                       by a watch (default namespace: the pod's); instead of --api-keys
           --jwt-clock-skew-s S         how far a token's exp/nbf may be off the clock (default 60)
           --jwks-timeout-s S           how long fetching a JWKS may take (default 5)
           --otlp-endpoint URL          export traces by OTLP to this collector (default: OTEL_EXPORTER_OTLP_ENDPOINT if set, else none)
@@ -52,7 +54,7 @@ public static class GatewayOptionsParser
         "address", "port", "admin-address", "admin-port", "domain", "queue-limit", "queue-limit-total",
         "activation-timeout-s", "backend-timeout-s", "routes", "redis", "redis-prefix", "log-level", "io", "io-threads", "forwarder",
         "graph-propagate-headers", "trusted-proxies", "max-request-bytes", "replica-connections", "log-payloads",
-        "api-keys", "jwt-clock-skew-s", "jwks-timeout-s", "kubernetes", "kubeconfig", "namespace", "otlp-endpoint", "trace-to",
+        "api-keys", "api-keys-secret", "jwt-clock-skew-s", "jwks-timeout-s", "kubernetes", "kubeconfig", "namespace", "otlp-endpoint", "trace-to",
     ];
 
     /// <summary>Options that take no value (<c>--kubernetes</c>; <c>--kubernetes=false</c> is accepted too).</summary>
@@ -90,6 +92,7 @@ public static class GatewayOptionsParser
         }
 
         var defaults = new GatewayOptions();
+        var cluster = Cluster(config);
         return new GatewayOptions
         {
             Address = config["address"] ?? defaults.Address,
@@ -105,7 +108,7 @@ public static class GatewayOptionsParser
             },
             BackendTimeout = Seconds(config, "backend-timeout-s") ?? defaults.BackendTimeout,
             RoutesFile = config["routes"],
-            Cluster = Cluster(config),
+            Cluster = cluster,
             GraphPropagateHeaders = config["graph-propagate-headers"] is { } patterns
                 ? [.. patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                 : defaults.GraphPropagateHeaders,
@@ -135,6 +138,7 @@ public static class GatewayOptionsParser
             Auth = new()
             {
                 ApiKeysFile = config["api-keys"] is { } keys ? ExistingFile("api-keys", keys) : null,
+                ApiKeysSecret = config["api-keys-secret"] is { } secret ? ApiKeysSecret(secret, config, cluster) : null,
                 ClockSkew = Int(config, "jwt-clock-skew-s", 0, 3600) is { } skew ? TimeSpan.FromSeconds(skew) : defaults.Auth.ClockSkew,
                 JwksTimeout = Seconds(config, "jwks-timeout-s") ?? defaults.Auth.JwksTimeout,
             },
@@ -181,6 +185,28 @@ public static class GatewayOptionsParser
         }
 
         return new ClusterOptions(kubeconfig, @namespace);
+    }
+
+    /// <summary><c>[NAMESPACE/]NAME</c>, in cluster mode and instead of <c>--api-keys</c>.</summary>
+    private static Auth.SecretName ApiKeysSecret(string value, IConfiguration config, ClusterOptions? cluster)
+    {
+        if (cluster is null)
+        {
+            throw new GatewayOptionsException("--api-keys-secret is for cluster mode: add --kubernetes or --kubeconfig PATH");
+        }
+
+        if (config["api-keys"] is not null)
+        {
+            throw new GatewayOptionsException("--api-keys (a file) and --api-keys-secret (a Secret) are two key stores: give one");
+        }
+
+        string[] parts = value.Split('/');
+        return parts.Length <= 2 && parts.All(IsDnsName)
+            ? new Auth.SecretName(parts.Length == 2 ? parts[0] : null, parts[^1])
+            : throw new GatewayOptionsException($"--api-keys-secret must be [NAMESPACE/]NAME (lowercase letters, digits, '-' and '.'), not '{value}'");
+
+        static bool IsDnsName(string s) => s.Length is > 0 and <= 253 && char.IsAsciiLetterOrDigit(s[0]) && char.IsAsciiLetterOrDigit(s[^1])
+            && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
     }
 
     private static string ExistingFile(string name, string path) =>

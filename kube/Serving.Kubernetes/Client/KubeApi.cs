@@ -32,9 +32,11 @@ public sealed class KubeApi(k8s.Kubernetes client, string fieldManager = KubeApi
         return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync(response, path, cancellationToken);
     }
 
-    public async Task<JsonObject> ListAsync(ResourceType type, string? @namespace, string? labelSelector, CancellationToken cancellationToken)
+    /// <summary>The objects that match both selectors (either may be null); <paramref name="fieldSelector"/> as <c>metadata.name=NAME</c> lists one object by name.</summary>
+    public async Task<JsonObject> ListAsync(
+        ResourceType type, string? @namespace, string? labelSelector, string? fieldSelector, CancellationToken cancellationToken)
     {
-        string path = type.CollectionPath(@namespace) + Query(("labelSelector", labelSelector));
+        string path = type.CollectionPath(@namespace) + Query(("labelSelector", labelSelector), ("fieldSelector", fieldSelector));
         using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken);
         return await ReadAsync(response, path, cancellationToken);
     }
@@ -44,11 +46,12 @@ public sealed class KubeApi(k8s.Kubernetes client, string fieldManager = KubeApi
     /// <paramref name="cancellationToken"/> fires. An expired resource version throws <see cref="KubeApiException"/> with 410.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent> WatchAsync(
-        ResourceType type, string? @namespace, string resourceVersion, string? labelSelector, TimeSpan timeout,
+        ResourceType type, string? @namespace, string resourceVersion, string? labelSelector, string? fieldSelector, TimeSpan timeout,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string path = type.CollectionPath(@namespace) + Query(
             ("watch", "true"), ("allowWatchBookmarks", "true"), ("resourceVersion", resourceVersion), ("labelSelector", labelSelector),
+            ("fieldSelector", fieldSelector),
             ("timeoutSeconds", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken, stream: true);
         if (!response.IsSuccessStatusCode)

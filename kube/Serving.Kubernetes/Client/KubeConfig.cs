@@ -22,6 +22,13 @@ public static class KubeConfig
                 "not running in a pod: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT or the service account token "
                 + "(/var/run/secrets/kubernetes.io/serviceaccount/token) is missing; give a kubeconfig instead");
 
+    /// <summary>The namespace of the pod this process runs in (its service account's), or null outside a pod.</summary>
+    public static string? PodNamespace()
+    {
+        const string path = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    }
+
     private static KubernetesClientConfiguration FromFile(string path)
     {
         if (!File.Exists(path))

@@ -48,6 +48,12 @@ public sealed partial class Informer
     /// <summary>How long a watch runs before the server ends it and it is resumed (client-go picks 5-10 min).</summary>
     public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Lists and watches only the objects that match (<c>metadata.name=NAME</c>: one object, which RBAC can grant by
+    /// <c>resourceNames</c>); null: all.
+    /// </summary>
+    public string? FieldSelector { get; init; }
+
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
@@ -65,7 +71,7 @@ public sealed partial class Informer
             try
             {
                 version ??= await ListAsync(cancellationToken);
-                await foreach (var change in _api.WatchAsync(Type, _namespace, version, _labelSelector, WatchTimeout, cancellationToken))
+                await foreach (var change in _api.WatchAsync(Type, _namespace, version, _labelSelector, FieldSelector, WatchTimeout, cancellationToken))
                 {
                     version = Apply(change) ?? version;
                     backoff = MinBackoff;
@@ -98,7 +104,7 @@ public sealed partial class Informer
     /// <summary>Lists, replaces the cache, reports the differences, and returns the list's resource version.</summary>
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var list = await _api.ListAsync(Type, _namespace, _labelSelector, cancellationToken);
+        var list = await _api.ListAsync(Type, _namespace, _labelSelector, FieldSelector, cancellationToken);
         var seen = new HashSet<(string, string)>();
         foreach (var item in list["items"]?.AsArray() ?? [])
         {

@@ -56,11 +56,16 @@ internal sealed partial class GatewayProcess : ServingProcess
         }
     }
 
-    /// <summary>Posts the lab's iris instances through the gateway; its status and body.</summary>
-    public async Task<(HttpStatusCode Status, string Body)> PostAsync(string host, string path = "/v1/models/iris:predict")
+    /// <summary>Posts the lab's iris instances through the gateway (with <paramref name="apiKey"/> in <c>X-Api-Key</c>); its status and body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> PostAsync(string host, string path = "/v1/models/iris:predict", string? apiKey = null)
     {
         using var http = new HttpClient { BaseAddress = Inference };
         using var request = IrisRequest.To(host, path);
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+
         using var response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }

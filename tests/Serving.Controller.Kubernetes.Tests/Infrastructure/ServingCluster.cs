@@ -19,6 +19,9 @@ public class ServingCluster : ControlPlaneFixture
     public const string ChartRelease = "serving";
     public const string ChartNamespace = "serving-system";
 
+    /// <summary>The Secret in <see cref="ChartNamespace"/> whose keys the chart's gateway account may read.</summary>
+    public const string ApiKeysSecret = "gateway-api-keys";
+
     /// <summary>The Lease the chart's controller Role lets its ServiceAccount hold.</summary>
     public const string ChartLease = "serving-serving-platform-controller";
 
@@ -51,6 +54,7 @@ public class ServingCluster : ControlPlaneFixture
     [
         "crds.install=false", "runtime.install=false", "controller.replicas=0", "gateway.replicas=0", "scaler.replicas=0",
         "redis.enabled=false", "redis.externalAddress=127.0.0.1:6379",
+        "gateway.auth.apiKeysSecret=" + ApiKeysSecret, // the chart's Role for it: ApiKeysSecretTests run the gateway under it
     ];
 
     /// <summary>The external scaler's address the controller writes into ScaledObjects (<c>--scaler-address</c>).</summary>

@@ -28,47 +28,40 @@ internal sealed class ApiKeySet
     public int Count => _names.Length;
 
     /// <summary>
-    /// Reads <c>name:key</c> lines (blank lines and <c>#</c> comments skipped). A name is letters, digits, <c>.</c>,
-    /// <c>_</c> and <c>-</c>; a key is everything after the first colon, 16 characters or more, or <c>sha256:</c> and the
-    /// 64 hex digits of the key's SHA-256. Throws <see cref="FormatException"/> naming the line and what is wrong (never the key).
+    /// Reads <c>name:key</c> lines (blank lines and <c>#</c> comments skipped); a key is everything after the first colon.
+    /// Names and keys follow <see cref="From"/>. Throws <see cref="FormatException"/> naming the line and what is wrong (never the key).
     /// </summary>
-    public static ApiKeySet Parse(string text)
+    public static ApiKeySet Parse(string text) => From(Lines(text));
+
+    /// <summary>
+    /// The keys of named entries (a file's lines, a Secret's data). A name is letters, digits, <c>.</c>, <c>_</c> and
+    /// <c>-</c>, used once; a key (trimmed) is 16 to 1,024 characters, or <c>sha256:</c> and the 64 hex digits of the
+    /// key's SHA-256, and no two names share one. Throws <see cref="FormatException"/> saying where (the entry's
+    /// <see cref="ApiKeyEntry.Where"/>) and what is wrong, never the key.
+    /// </summary>
+    public static ApiKeySet From(IEnumerable<ApiKeyEntry> entries)
     {
         var names = new List<string>();
         var hashes = new List<byte[]>();
-        string[] lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        foreach (var (where, name, untrimmed) in entries)
         {
-            string line = lines[i].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            string where = string.Create(CultureInfo.InvariantCulture, $"line {i + 1}");
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
-            {
-                throw new FormatException($"{where}: expected name:key");
-            }
-
-            string name = line[..colon].Trim();
-            string key = line[(colon + 1)..].Trim();
+            string at = where is null ? "" : where + ": ";
+            string key = untrimmed.Trim();
             if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
             {
-                throw new FormatException($"{where}: the name '{Printable(name)}' is not letters, digits, '.', '_' and '-'");
+                throw new FormatException($"{at}the name '{Printable(name)}' is not letters, digits, '.', '_' and '-'");
             }
 
             if (names.Contains(name, StringComparer.Ordinal))
             {
-                throw new FormatException($"{where}: the name '{name}' is used twice");
+                throw new FormatException($"{at}the name '{name}' is used twice");
             }
 
             byte[] hash = HashOf(key) ?? throw new FormatException(
-                $"{where}: the key of '{name}' has {key.Length} characters; a key needs {MinKeyLength} to {MaxKeyLength}, or {HashPrefix} and 64 hex digits");
+                $"{at}the key of '{name}' has {key.Length} characters; a key needs {MinKeyLength} to {MaxKeyLength}, or {HashPrefix} and 64 hex digits");
             if (hashes.FindIndex(h => h.AsSpan().SequenceEqual(hash)) is >= 0 and var same)
             {
-                throw new FormatException($"{where}: the key of '{name}' is the key of '{names[same]}'");
+                throw new FormatException($"{at}the key of '{name}' is the key of '{names[same]}'");
             }
 
             names.Add(name);
@@ -101,6 +94,25 @@ internal sealed class ApiKeySet
         return found < 0 ? null : _names[found];
     }
 
+    private static IEnumerable<ApiKeyEntry> Lines(string text)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            string where = string.Create(CultureInfo.InvariantCulture, $"line {i + 1}");
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            yield return colon >= 0
+                ? new ApiKeyEntry(where, line[..colon].Trim(), line[(colon + 1)..])
+                : throw new FormatException($"{where}: expected name:key");
+        }
+    }
+
     private static byte[]? HashOf(string key)
     {
         if (!key.StartsWith(HashPrefix, StringComparison.Ordinal))
@@ -115,3 +127,6 @@ internal sealed class ApiKeySet
     /// <summary>A name as far as it is safe to quote (a misplaced key must not land in a log whole).</summary>
     private static string Printable(string name) => name.Length <= 3 ? name : string.Concat(name.AsSpan(0, 3), "…");
 }
+
+/// <summary>One named key as read, before its checks; <paramref name="Where"/> says where it was read (<c>line 3</c>), or null.</summary>
+internal readonly record struct ApiKeyEntry(string? Where, string Name, string Key);

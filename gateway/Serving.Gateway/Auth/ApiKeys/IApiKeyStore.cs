@@ -4,7 +4,8 @@ namespace Serving.Gateway.Auth.ApiKeys;
 
 /// <summary>
 /// Where the gateway's API keys come from: a file on one machine (<see cref="ApiKeysFile"/>, <c>--api-keys</c>); in a
-/// cluster, Kubernetes Secrets (the cluster issue adds that store; the policy and the request path do not change).
+/// cluster, a Kubernetes Secret (<see cref="ApiKeysSecret"/>, <c>--api-keys-secret</c>). The policy and the request path
+/// are the same for both.
 /// Keys have names; a service's <see cref="AuthAnnotations.ApiKeys"/> lists the names it accepts.
 /// </summary>
 public interface IApiKeyStore
