@@ -2,6 +2,7 @@
 # Scenario load tests of the one-machine platform, each writing loadtests/reports/<scenario>.md and <scenario>.png:
 #   loadtests/run.sh <scenario>      steady, burst, canary, mode-switch, step, overload, graph, kill-replica, redis-outage, platform-restart
 #   loadtests/run.sh all             every scenario, one after the other (about 18 minutes)
+#   loadtests/run.sh burst --kubernetes   on the cluster (scripts/run-kubernetes.sh) instead; reports in loadtests/reports/kubernetes/
 #   loadtests/run.sh --help          the scenarios and options
 # Builds the platform (serving-local, the runtime, the gateway and the scaler) and the load tests in Release, then runs
 # `serving-loadtests scenario "$@"`. Everything runs on loopback; every process started is stopped at the end or on Ctrl+C.
@@ -17,7 +18,11 @@ case " $* " in
   *" redis-outage "*|*" all "*) scripts/redis.sh install ;;
 esac
 
-for project in runtime/Serving.Runtime.Host controller/Serving.Controller.Local.Host gateway/Serving.Gateway.Host scaler/Serving.Scaler.Host loadtests/Serving.LoadTests; do
+projects="runtime/Serving.Runtime.Host controller/Serving.Controller.Local.Host gateway/Serving.Gateway.Host scaler/Serving.Scaler.Host loadtests/Serving.LoadTests"
+case " $* " in
+  *" --kubernetes "*) projects=loadtests/Serving.LoadTests ;; # scripts/run-kubernetes.sh builds the cluster's programs itself
+esac
+for project in $projects; do
   dotnet build "$project" -c Release -nologo -v quiet >/dev/null || { dotnet build "$project" -c Release -nologo -v quiet; exit 1; }
 done
 

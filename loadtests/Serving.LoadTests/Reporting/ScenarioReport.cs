@@ -79,6 +79,15 @@ internal static class ScenarioReport
         md.AppendLine();
         md.AppendLine(run.Setup);
         md.AppendLine();
+        if (run.Options.Kubernetes)
+        {
+            md.AppendLine("**Ran on the cluster** (`--kubernetes`): `scripts/run-kubernetes.sh` (what `./run.sh --kubernetes` runs) with the scenario's "
+                + "manifest folder as MANIFESTS: a kube-apiserver v1.20.2 with etcd, the node agent (a kubelet stand-in that runs pods as local processes), "
+                + "the KEDA stand-in, Redis, serving-controller, serving-scaler and serving-gateway in cluster mode. Statuses are read with `kubectl get isvc`, "
+                + "replicas from the gateway's `/routes`; the platform's CPU and memory are those of the script's process tree (control plane included).");
+            md.AppendLine();
+        }
+
         md.AppendLine($"Run on {run.StartedAt:yyyy-MM-dd HH:mm} UTC, {run.Now / 60:0.0} min. Machine: {machine.Cores} cores, {machine.CpuModel}, {machine.Os}, {machine.DotNet}; "
             + "the client, the platform and its runtimes share these cores (and the machine is shared with other work, "
             + $"load average {LoadAverage()} when the report was written), so compare figures within a run. "
@@ -87,7 +96,8 @@ internal static class ScenarioReport
         md.AppendLine("## How to reproduce");
         md.AppendLine();
         md.AppendLine("```");
-        md.AppendLine($"loadtests/run.sh {run.Name}      # builds Release, then runs: dotnet loadtests/Serving.LoadTests/bin/Release/net10.0/serving-loadtests.dll scenario {run.Name}");
+        string flags = run.Options.Kubernetes ? " --kubernetes" : "";
+        md.AppendLine($"loadtests/run.sh {run.Name}{flags}      # builds Release, then runs: dotnet loadtests/Serving.LoadTests/bin/Release/net10.0/serving-loadtests.dll scenario {run.Name}{flags}");
         md.AppendLine("```");
         md.AppendLine();
         md.AppendLine("Processes it started (the platform with the client's working directory, the repository root):");

@@ -12,5 +12,11 @@ internal interface IScenario
     /// <summary>The longest it may take, for the usage text.</summary>
     string Duration { get; }
 
+    /// <summary>
+    /// Whether it takes <c>--kubernetes</c>: it drives the platform only through manifests, the gateway and its admin
+    /// port, not through serving-local's process tree, its folders or its Redis.
+    /// </summary>
+    bool RunsOnKubernetes => false;
+
     Task RunAsync(ScenarioRun run, CancellationToken cancellationToken);
 }

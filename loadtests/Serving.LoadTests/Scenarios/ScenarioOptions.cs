@@ -12,8 +12,9 @@ internal sealed record ScenarioOptions
         options:
           --output-dir DIR      reports and plots (default loadtests/reports)
           --work-dir DIR        manifests, state, models and logs of each run (default loadtests/results/scenarios)
-          --kubernetes          run against a cluster: not available yet (the cluster mode has not landed; every
-                                scenario drives the one-machine platform, serving-local)
+          --kubernetes          run on the cluster (scripts/run-kubernetes.sh: a kube-apiserver, the node agent, KEDA
+                                stand-in, controller, scaler, gateway) instead of serving-local; reports go to
+                                loadtests/reports/kubernetes. Scenarios that take it: {string.Join(", ", OnKubernetes)}
         Every target is on loopback; every process a scenario starts is stopped when it ends or on Ctrl+C.
         Exit status: 0 every target met, 3 a target missed (the report says which), 1 a scenario could not run to its end.
         """;
@@ -23,6 +24,11 @@ internal sealed record ScenarioOptions
     public string OutputDir { get; init; } = "loadtests/reports";
 
     public string WorkDir { get; init; } = "loadtests/results/scenarios";
+
+    /// <summary>Run on the cluster (<see cref="Platform.ClusterPlatform"/>) rather than serving-local.</summary>
+    public bool Kubernetes { get; init; }
+
+    private static IEnumerable<string> OnKubernetes => ScenarioCatalog.All.Where(s => s.RunsOnKubernetes).Select(s => s.Name);
 
     /// <summary>The command line as given, for the reports' "how to reproduce".</summary>
     public string Arguments { get; init; } = "";
@@ -40,15 +46,17 @@ internal sealed record ScenarioOptions
             : [ScenarioCatalog.All.FirstOrDefault(s => s.Name == name)
                 ?? throw new UsageException($"scenario: unknown scenario '{name}' (one of {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))}, or all)")];
         var reader = new OptionReader(args.Skip(1).ToList(), new HashSet<string>(StringComparer.Ordinal) { "kubernetes" });
-        if (reader.Flag("kubernetes"))
+        bool kubernetes = reader.Flag("kubernetes");
+        if (kubernetes && name != "all" && !scenarios[0].RunsOnKubernetes)
         {
-            throw new UsageException("--kubernetes: the cluster mode has not landed yet; scenarios run on the one-machine platform only");
+            throw new UsageException($"--kubernetes: {name} runs on the one-machine platform only (it drives serving-local's processes, "
+                + $"folders or Redis); the scenarios that take --kubernetes: {string.Join(", ", OnKubernetes)}");
         }
 
-        var defaults = new ScenarioOptions { Scenarios = scenarios };
+        var defaults = new ScenarioOptions { Scenarios = kubernetes ? [.. scenarios.Where(s => s.RunsOnKubernetes)] : scenarios, Kubernetes = kubernetes };
         var options = defaults with
         {
-            OutputDir = reader.Text("output-dir") ?? defaults.OutputDir,
+            OutputDir = reader.Text("output-dir") ?? (kubernetes ? Path.Combine(defaults.OutputDir, "kubernetes") : defaults.OutputDir),
             WorkDir = reader.Text("work-dir") ?? defaults.WorkDir,
             Arguments = string.Join(' ', args),
         };

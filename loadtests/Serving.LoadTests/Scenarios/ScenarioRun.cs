@@ -102,7 +102,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
     public PlatformSampler Sampler { get; }
 
     /// <summary>The platform scenarios drive (the last one started).</summary>
-    public PlatformProcess? Platform => Sampler.Current;
+    public IServingPlatform? Platform => Sampler.Current;
 
     /// <summary>One paragraph: what ran, with which settings.</summary>
     public string Setup { get; set; } = "";
@@ -200,12 +200,29 @@ internal sealed class ScenarioRun : IAsyncDisposable
         return platform;
     }
 
-    /// <summary>Writes <paramref name="service"/> into the manifest folder, starts the platform, waits until the service is Ready with <paramref name="replicas"/> replicas.</summary>
-    public async Task<PlatformProcess> StartServingAsync(Manifest service, int replicas, CancellationToken cancellationToken, params string[] extra)
+    /// <summary>
+    /// Writes <paramref name="service"/> into the manifest folder, starts the platform (serving-local with
+    /// <paramref name="localArgs"/>, or the cluster with <c>--kubernetes</c>), waits until the service is Ready with
+    /// <paramref name="replicas"/> replicas in the gateway's routing.
+    /// </summary>
+    public async Task<IServingPlatform> StartServingAsync(Manifest service, int replicas, CancellationToken cancellationToken, params string[] localArgs)
     {
-        service.WriteTo(Folders.Manifests);
-        var platform = await StartPlatformAsync(cancellationToken, extra);
-        await WaitReadyAsync(service.Name, replicas, TimeSpan.FromSeconds(60), cancellationToken);
+        IServingPlatform platform;
+        if (Options.Kubernetes)
+        {
+            ClusterPlatform.ForPods(service, Folders).WriteTo(Folders.Manifests);
+            Progress.Write($"{Name}: starting the cluster (scripts/run-kubernetes.sh builds what it runs: minutes)");
+            platform = Own(await ClusterPlatform.StartAsync(Build, Folders, cancellationToken));
+            Commands.Add(platform.CommandLine);
+            Sampler.Current = platform;
+        }
+        else
+        {
+            service.WriteTo(Folders.Manifests);
+            platform = await StartPlatformAsync(cancellationToken, localArgs);
+        }
+
+        await WaitReadyAsync(service.Name, replicas, TimeSpan.FromSeconds(Options.Kubernetes ? 180 : 60), cancellationToken);
         Mark($"{service.Name} Ready with {replicas} replica(s)", "ready");
         return platform;
     }
@@ -246,7 +263,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
     /// <summary>Waits until the service is Ready with <paramref name="replicas"/> ready replicas in the gateway's routing.</summary>
     public Task<double> WaitReadyAsync(string service, int replicas, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitUntilAsync(
-            async () => await Platform!.Admin.StatusAsync(service, cancellationToken) is { Ready: true }
+            async () => await Platform!.StatusAsync(service, cancellationToken) is { Ready: true }
                 && (await Platform.Admin.RoutesAsync(cancellationToken))?.ReadyOf(service) >= replicas,
             timeout, $"{service} Ready with {replicas} replica(s)", cancellationToken);
 

@@ -15,9 +15,32 @@ public sealed class ScenarioOptionsTests
             options.Scenarios.Select(s => s.Name));
     }
 
+    [Fact]
+    public void Kubernetes_runs_burst_on_the_cluster_with_its_reports_apart_from_the_local_ones()
+    {
+        var options = ScenarioOptions.Parse(["burst", "--kubernetes"]);
+
+        Assert.True(options.Kubernetes);
+        Assert.Equal(["burst"], options.Scenarios.Select(s => s.Name));
+        Assert.Equal(Path.Combine("loadtests/reports", "kubernetes"), options.OutputDir);
+        Assert.Equal("loadtests/reports", ScenarioOptions.Parse(["burst"]).OutputDir);
+    }
+
+    [Fact]
+    public void All_with_kubernetes_runs_the_scenarios_that_take_it_and_a_refusal_names_them()
+    {
+        var all = ScenarioOptions.Parse(["all", "--kubernetes"]);
+        var error = Assert.Throws<UsageException>(() => ScenarioOptions.Parse(["kill-replica", "--kubernetes"]));
+
+        Assert.Contains("burst", all.Scenarios.Select(s => s.Name));
+        Assert.DoesNotContain("platform-restart", all.Scenarios.Select(s => s.Name));
+        Assert.EndsWith($"the scenarios that take --kubernetes: {string.Join(", ", all.Scenarios.Select(s => s.Name))}", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "bursts" }, "scenario: unknown scenario 'bursts' (one of steady, burst,")]
-    [InlineData(new[] { "burst", "--kubernetes" }, "--kubernetes: the cluster mode has not landed yet")]
+    [InlineData(new[] { "platform-restart", "--kubernetes" }, "--kubernetes: platform-restart runs on the one-machine platform only")]
+    [InlineData(new[] { "redis-outage", "--kubernetes" }, "--kubernetes: redis-outage runs on the one-machine platform only")]
     [InlineData(new[] { "burst", "--rate", "5" }, "unknown option --rate")]
     [InlineData(new[] { "--output-dir", "x" }, "scenario: name a scenario or 'all'")]
     public void Bad_command_lines_are_refused_with_what_is_wrong(string[] args, string message)

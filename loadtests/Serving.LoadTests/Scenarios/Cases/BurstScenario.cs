@@ -15,6 +15,8 @@ internal sealed class BurstScenario : IScenario
 
     public string Duration => "about 1 min";
 
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var iris = new Manifest("iris", run.Folders.AddModel("iris", run.Build.IrisModel))
@@ -23,18 +25,35 @@ internal sealed class BurstScenario : IScenario
             MaxReplicas = 3,
             Annotations = new Dictionary<string, string> { ["autoscaling.knative.dev/window"] = "6s" },
         };
-        run.Setup = $"One InferenceService, iris (serverless, minReplicas 0, maxReplicas 3, a 6 s stable window and a 1 s scale-to-zero grace so "
-            + $"that it reaches zero quickly). Once it has no replica and no runtime process, {Requests:#,0} V2 requests are sent at the same moment, each on "
-            + "its own connection; the gateway holds them (its per-revision queue takes 1,000) while the first replica starts, then releases them "
-            + "as replicas become ready. The first request carries a sampled W3C traceparent; the platform writes its spans and the runtimes' to a file.";
-        var platform = await run.StartServingAsync(iris, 1, cancellationToken, "--scale-to-zero-grace", "1", "--trace-to", BurstTrace.FileOf(run));
+        bool cluster = run.Options.Kubernetes;
+        run.Setup = cluster
+            ? "One InferenceService, iris (serverless, minReplicas 0, maxReplicas 3, a 6 s stable window), applied with kubectl: a Deployment "
+                + "and a KEDA ScaledObject per revision; it is Ready at zero (the Deployment starts with none), so one request wakes it first, as the "
+                + "one-machine platform's first replica does. KEDA takes it to zero after its cooldownPeriod (30 s: the controller derives it from the "
+                + "scale-to-zero grace, which no per-service annotation lowers). Once no replica is routed and no runtime pod process is left under "
+                + $"the cluster's folder, {Requests:#,0} V2 requests are sent at the same moment, each on its own connection; the gateway holds them "
+                + "while the scaler pushes activity to KEDA, KEDA scales the Deployment, the scheduler binds the pod, the node agent starts the "
+                + "runtime and the gateway sees its endpoint; then it releases them as replicas become ready. No trace: the cluster's gateway and "
+                + "pods export no spans to a file (serving-local's `--trace-to`)."
+            : "One InferenceService, iris (serverless, minReplicas 0, maxReplicas 3, a 6 s stable window and a 1 s scale-to-zero grace so "
+                + $"that it reaches zero quickly). Once it has no replica and no runtime process, {Requests:#,0} V2 requests are sent at the same moment, each on "
+                + "its own connection; the gateway holds them (its per-revision queue takes 1,000) while the first replica starts, then releases them "
+                + "as replicas become ready. The first request carries a sampled W3C traceparent; the platform writes its spans and the runtimes' to a file.";
+        var platform = await run.StartServingAsync(iris, cluster ? 0 : 1, cancellationToken, "--scale-to-zero-grace", "1", "--trace-to", BurstTrace.FileOf(run));
+        var target = InferenceRequests.V2(platform.Gateway, iris);
+        if (cluster)
+        {
+            double sent = run.Now;
+            short status = await run.Client.SendAsync(target, cancellationToken);
+            run.Mark($"one request answered {status} after {(run.Now - sent) * 1000:0} ms: a replica started from zero, then left idle", "wake");
+        }
+
         await run.WaitUntilAsync(
             async () => (await platform.Admin.RoutesAsync(cancellationToken))?.ReadyOf(iris.Name) == 0 && RuntimeProcesses.Under(run.Folders.Root).Count == 0,
-            TimeSpan.FromSeconds(90), "iris scaled to zero", cancellationToken);
+            TimeSpan.FromSeconds(cluster ? 180 : 90), "iris scaled to zero", cancellationToken);
         run.Mark("iris at zero: no replica routed, no runtime process", "zero");
         await Task.Delay(1000, cancellationToken);
 
-        var target = InferenceRequests.V2(platform.Gateway, iris);
         var (traceparent, traceId) = LoadClient.NewTraceparent(sampled: true);
         string unsampled = LoadClient.NewTraceparent(sampled: false).Header;
         double burst = run.Now;
@@ -61,6 +80,9 @@ internal sealed class BurstScenario : IScenario
         run.Target($"lost: 0 of {Requests:#,0}", $"lost {summary.Lost}: {summary.Ok:#,0} answered 2xx; other answers: {summary.Errors}", summary.Lost == 0 && summary.Sent == Requests);
         run.Target("every request answered (time to last answer reported)", double.IsFinite(last) ? $"last answer at {last * 1000:0} ms" : "none answered", answered.Count == Requests);
         var firstRequest = ScenarioStats.SentBetween(run.Log.Snapshot(), burst, done + 0.001).OrderBy(r => r.StartUs).First();
-        await BurstTrace.AddSectionAsync(run, traceId, firstRequest.LatencyUs / 1000.0);
+        if (!cluster)
+        {
+            await BurstTrace.AddSectionAsync(run, traceId, firstRequest.LatencyUs / 1000.0);
+        }
     }
 }

@@ -17,12 +17,14 @@ internal sealed class CanaryScenario : IScenario
 
     public string Duration => "about 2 min";
 
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         string model = run.Folders.AddModel("iris", run.Build.IrisModel);
         var v1 = new Manifest("iris-canary", model) { MinReplicas = 1, MaxReplicas = 2, Args = ["--model_version=1"] };
         run.Setup = $"iris-canary (serverless, minReplicas 1), first as model version 1 (revision 00001). Under an open loop of {Rate:0} V2 requests/s, "
-            + "the manifest is rewritten with `--model_version=2` and `canaryTrafficPercent: 10` (revision 00002 starts), then 50, then 100 (promotion), "
+            + "the manifest is rewritten (on the cluster: and `kubectl apply`-ed) with `--model_version=2` and `canaryTrafficPercent: 10` (revision 00002 starts), then 50, then 100 (promotion), "
             + "then 0 (KServe's rollback to the previous rolled-out revision). Each step's share is counted from the `model_version` of the answers to requests "
             + $"sent during the {Hold.TotalSeconds:0} s after the status shows the step's traffic.";
         run.TagNames[1] = "version 1";
@@ -45,13 +47,13 @@ internal sealed class CanaryScenario : IScenario
         {
             var manifest = v1 with { Args = ["--model_version=2"], CanaryTrafficPercent = percent };
             double written = run.Now;
-            manifest.WriteTo(run.Folders.Manifests);
+            await platform.ApplyAsync(manifest, cancellationToken);
             run.Mark($"canaryTrafficPercent: {percent} written", $"{percent}%");
             string? expectedV2 = null;
             await run.WaitUntilAsync(
                 async () =>
                 {
-                    var status = await platform.Admin.StatusAsync(v1.Name, cancellationToken);
+                    var status = await platform.StatusAsync(v1.Name, cancellationToken);
                     if (status?.LatestCreatedRevision is not { } latest || !latest.EndsWith("00002", StringComparison.Ordinal))
                     {
                         return false;

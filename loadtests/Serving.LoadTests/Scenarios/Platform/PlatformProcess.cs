@@ -8,7 +8,7 @@ namespace Serving.LoadTests.Scenarios.Platform;
 /// loopback ports, driven only through the folder and its admin port. <see cref="Folders"/> and the ports survive a
 /// restart, so a drill can start the same platform again.
 /// </summary>
-internal sealed class PlatformProcess : IAsyncDisposable
+internal sealed class PlatformProcess : IServingPlatform
 {
     private readonly ServerProcess _process;
 
@@ -69,6 +69,15 @@ internal sealed class PlatformProcess : IAsyncDisposable
         }
 
         return _process.HasExited;
+    }
+
+    public Task<ServiceStatus?> StatusAsync(string name, CancellationToken cancellationToken) => Admin.StatusAsync(name, cancellationToken);
+
+    /// <summary>serving-local watches its manifest folder: writing the file is applying it.</summary>
+    public Task ApplyAsync(Manifest manifest, CancellationToken cancellationToken)
+    {
+        manifest.WriteTo(Folders.Manifests);
+        return Task.CompletedTask;
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();

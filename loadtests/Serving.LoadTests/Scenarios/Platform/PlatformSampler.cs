@@ -17,7 +17,7 @@ internal sealed class PlatformSampler(Func<double> now, string root) : IAsyncDis
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public PlatformProcess? Current { get; set; }
+    public IServingPlatform? Current { get; set; }
 
     public IReadOnlyList<PlatformSample> Samples
     {
