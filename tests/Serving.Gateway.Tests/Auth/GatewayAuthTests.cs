@@ -142,7 +142,7 @@ public sealed class GatewayAuthTests
 
         var (status, body, response) = await gateway.PostAsync(Host, Path, "{}", Header("X-Api-Key", TeamA));
         Assert.Equal(503, status);
-        Assert.Equal("InferenceService default/iris: credentials cannot be checked: the gateway holds no API keys (start it with --api-keys FILE)", (string?)JsonNode.Parse(body)!["error"]);
+        Assert.Equal("InferenceService default/iris: credentials cannot be checked: the gateway holds no API keys (start it with --api-keys FILE, or --api-keys-secret NAME in cluster mode)", (string?)JsonNode.Parse(body)!["error"]);
         Assert.Equal("1", response.Headers.RetryAfter?.ToString());
 
         (status, body, _) = await gateway.PostAsync("jwt.default.example.com", "/", "{}", Bearer(issuer.Token()));

@@ -27,5 +27,5 @@ public readonly record struct ApiKeyLookup(string? Name, string? Unavailable = n
 internal sealed class NoApiKeys : IApiKeyStore
 {
     public ApiKeyLookup Find(ServiceKey target, ReadOnlySpan<char> presented) =>
-        new(null, "the gateway holds no API keys (start it with --api-keys FILE)");
+        new(null, "the gateway holds no API keys (start it with --api-keys FILE, or --api-keys-secret NAME in cluster mode)");
 }
