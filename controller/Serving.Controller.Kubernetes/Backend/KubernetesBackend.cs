@@ -26,6 +26,8 @@ namespace Serving.Controller.Kubernetes.Backend;
 public sealed partial class KubernetesBackend(
     KubeApi api, ClusterCache cache, ObjectSettings settings, EventRecorder events, Retirement retirement, ILogger<KubernetesBackend> logger) : IServingBackend
 {
+    private readonly ClusterAddresses _addresses = new(api, cache, settings);
+
     public async ValueTask<ObservedService> ObserveAsync(InferenceService service, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
@@ -37,7 +39,7 @@ public sealed partial class KubernetesBackend(
             var observation = RevisionObserver.Observe(deployment, cache.PodsOf(ns, pair.Key));
             return new ObservedRevision(ClusterCache.Label(deployment, RevisionLabels.Component) ?? ComponentTypes.Predictor, record, observation);
         });
-        return new ObservedService([.. revisions], service.Status, await AddressTakenAsync(service, cancellationToken));
+        return new ObservedService([.. revisions], service.Status, await _addresses.TakenAsync(service, cancellationToken));
     }
 
     public async ValueTask ApplyAsync(InferenceService service, ServicePlan? plan, InferenceServiceStatus status, CancellationToken cancellationToken)
@@ -72,7 +74,7 @@ public sealed partial class KubernetesBackend(
 
         if (plan is not null)
         {
-            await EnsureAddressAsync(service, cancellationToken);
+            await _addresses.EnsureAsync(service, cancellationToken);
         }
 
         var keep = running.Select(r => r.Revision.Name).Concat(retained).ToHashSet(StringComparer.Ordinal);
@@ -116,46 +118,6 @@ public sealed partial class KubernetesBackend(
 
     /// <summary>Nothing to do: the InferenceService owns every object of its revisions, and Kubernetes' garbage collector deletes them.</summary>
     public ValueTask DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    /// <summary>
-    /// Why the Service <c>{isvc}</c> (the cluster-local name) is not this InferenceService's, or null when it is, or is
-    /// not there yet. The cache holds only the controller's own Services: one it lacks is read, in case a user's is there.
-    /// </summary>
-    private async Task<string?> AddressTakenAsync(InferenceService service, CancellationToken cancellationToken)
-    {
-        string ns = NamespaceOf(service);
-        string name = service.Metadata.Name ?? "";
-        var existing = cache.Services.Get(ns, name) ?? await api.GetAsync(Resources.Services.ObjectPath(ns, name), cancellationToken);
-        return existing is null || AddressServiceBuilder.OwnedBy(existing, service)
-            ? null
-            : $"Service {ns}/{name} exists and is not this InferenceService's: the controller leaves it alone, so "
-                + $"{name}.{ns}.{ObjectSettings.ClusterLocalDomain} does not reach the gateway (delete or rename that Service)";
-    }
-
-    /// <summary>
-    /// The ExternalName Service <c>{isvc}</c> exists, as wanted. Never overwrites one it does not own: a missing one is
-    /// created (not applied), and a conflict there is left for the next observation to report.
-    /// </summary>
-    private async Task EnsureAddressAsync(InferenceService service, CancellationToken cancellationToken)
-    {
-        var wanted = AddressServiceBuilder.Make(service, settings);
-        var actual = cache.Services.Get(NamespaceOf(service), service.Metadata.Name ?? "");
-        if (actual is null)
-        {
-            try
-            {
-                await api.CreateAsync(Resources.Services, NamespaceOf(service), wanted, cancellationToken);
-            }
-            catch (KubeApiException e) when (e.StatusCode == 409)
-            {
-                // There already: ours, not yet in the cache, or someone else's (reported by the next observation).
-            }
-        }
-        else if (AddressServiceBuilder.OwnedBy(actual, service) && !JsonSubset.Contains(actual, wanted))
-        {
-            await api.ApplyAsync(Resources.Services, wanted, cancellationToken);
-        }
-    }
 
     private async Task CreateAsync(JsonObject owner, RevisionSource source, CancellationToken cancellationToken)
     {

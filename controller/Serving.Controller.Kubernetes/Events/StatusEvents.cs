@@ -42,13 +42,21 @@ public static class StatusEvents
             events.Add(new ObjectEvent(ObjectEvent.Warning, refused.Reason ?? "InvalidSpec", $"spec refused: {refused.Message}"));
         }
 
-        var address = Condition(after, ConditionTypes.AddressReady);
-        if (address is { Status: ConditionStatus.False } && address.Message != Condition(before, ConditionTypes.AddressReady)?.Message)
+        if (AddressTaken(before?.Conditions, after.Conditions) is { } taken)
         {
-            events.Add(new ObjectEvent(ObjectEvent.Warning, address.Reason ?? "AddressConflict", address.Message ?? "the cluster-local address is taken"));
+            events.Add(taken);
         }
 
         return events;
+    }
+
+    /// <summary>A Warning when the cluster-local name (of an InferenceService or an InferenceGraph) is newly, or differently, taken.</summary>
+    public static ObjectEvent? AddressTaken(IReadOnlyList<Condition>? before, IReadOnlyList<Condition>? after)
+    {
+        var address = after?.FirstOrDefault(c => c.Type == ConditionTypes.AddressReady);
+        return address is { Status: ConditionStatus.False } && address.Message != before?.FirstOrDefault(c => c.Type == ConditionTypes.AddressReady)?.Message
+            ? new ObjectEvent(ObjectEvent.Warning, address.Reason ?? "AddressConflict", address.Message ?? "the cluster-local address is taken")
+            : null;
     }
 
     private static Condition? Condition(InferenceServiceStatus? status, string type) => status?.Conditions?.FirstOrDefault(c => c.Type == type);

@@ -17,7 +17,7 @@ namespace Serving.Controller.Kubernetes.Hosting;
 /// <summary>
 /// The controller while it leads: informers on KServe's kinds and on the objects it made, a work queue of
 /// InferenceServices (changes coalesce per object; failures retry with backoff), the core reconciler over the Kubernetes
-/// backend, and the InferenceGraphs' status. A status write alone (which changes neither spec, labels nor annotations)
+/// backend, and the InferenceGraphs' cluster-local name (<see cref="ClusterAddresses"/>) and status. A status write alone (which changes neither spec, labels nor annotations)
 /// never triggers a reconcile.
 /// </summary>
 public sealed partial class KubernetesController
@@ -32,6 +32,8 @@ public sealed partial class KubernetesController
     private readonly Lock _runtimesLock = new();
     private ClusterCache? _cache;
     private ServiceReconciler? _reconciler;
+    private ClusterAddresses? _addresses;
+    private EventRecorder? _events;
 
     public KubernetesController(ControllerOptions options, KubeApi api, TimeProvider time, ILoggerFactory loggers)
     {
@@ -72,6 +74,8 @@ public sealed partial class KubernetesController
             ScalerAuthentication = _options.ScalerTriggerAuthentication,
         };
         var events = new EventRecorder(_api, _time, _loggers.CreateLogger<EventRecorder>());
+        _events = events;
+        _addresses = new ClusterAddresses(_api, cache, settings);
         var retirement = new Retirement(_options.RetireGrace, _time, (ns, name, delay) => _services.AddAfter((ns, name), delay));
         var backend = new KubernetesBackend(_api, cache, settings, events, retirement, _loggers.CreateLogger<KubernetesBackend>());
         _reconciler = new ServiceReconciler(backend, new PlannerOptions(_options.Domain, ClusterLocalDomain: ObjectSettings.ClusterLocalDomain), _time, _loggers.CreateLogger<ServiceReconciler>());
@@ -171,12 +175,19 @@ public sealed partial class KubernetesController
 
         var graph = stored.Deserialize<InferenceGraph>(KubeJson.Options)!;
         var admitted = Admission.Admission.Admit(graph, _reconciler!.Runtimes);
+        string? addressTaken = await _addresses!.TakenAsync(graph, cancellationToken);
+        if (admitted.Accepted && addressTaken is null)
+        {
+            await _addresses.EnsureAsync(graph, cancellationToken);
+        }
+
         var status = GraphStatuses.Of(
             admitted,
             name => cache.InferenceServices.Get(key.Namespace, name)?.Deserialize<InferenceService>(KubeJson.Options),
             graph.Status,
             _time.GetUtcNow(),
-            new PlannerOptions(_options.Domain));
+            new PlannerOptions(_options.Domain),
+            addressTaken);
         var written = JsonSerializer.SerializeToNode(status, KubeJson.Options);
         if (JsonNode.DeepEquals(written, stored["status"]))
         {
@@ -190,6 +201,10 @@ public sealed partial class KubernetesController
             ["metadata"] = new JsonObject { ["name"] = key.Name, ["namespace"] = key.Namespace },
             ["status"] = written,
         }, cancellationToken);
+        if (StatusEvents.AddressTaken(graph.Status?.Conditions, status.Conditions) is { } taken)
+        {
+            await _events!.RecordAsync(stored, taken, cancellationToken);
+        }
     }
 
     /// <summary>An InferenceService changed: reconcile it unless only its status did; graphs of its namespace follow its status.</summary>
@@ -216,12 +231,17 @@ public sealed partial class KubernetesController
         }
     }
 
-    /// <summary>A service's cluster-local name (its Service <c>{isvc}</c>) changed or went: make it again.</summary>
+    /// <summary>
+    /// A cluster-local name (the Service <c>{name}</c>) came, changed or went: the InferenceService and the graph of that
+    /// name make it again, or report, or stop reporting, that the other one holds it.
+    /// </summary>
     private void OnAddress(InformerEvent change)
     {
-        if (ClusterCache.Label(change.Object, RevisionLabels.InferenceService) == ClusterCache.Name(change.Object))
+        if (ClusterAddresses.AddressOf(change.Object) is { } name)
         {
-            OnOwned(change);
+            var key = (ClusterCache.Namespace(change.Object), name);
+            _services.Add(key);
+            _graphs.Add(key);
         }
     }
 

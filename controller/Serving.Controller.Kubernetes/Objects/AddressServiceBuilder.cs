@@ -1,29 +1,33 @@
 using System.Text.Json.Nodes;
 using Serving.Controller.Api;
-using Serving.Controller.Api.V1Beta1;
+using Serving.Controller.Api.V1Alpha1;
 
 namespace Serving.Controller.Kubernetes.Objects;
 
 /// <summary>
-/// An InferenceService's cluster-local name, as KServe makes it in serverless mode: an ExternalName Service
-/// <c>{isvc}</c> whose DNS name is an alias of the gateway's, so that <c>http://{isvc}.{ns}.svc.cluster.local</c>
-/// (<c>status.address.url</c>) reaches the gateway, which routes that host to the service. Revision Services are
-/// <c>{isvc}-{component}-{NNNNN}</c>, so the name is free unless something else took it.
+/// The cluster-local name of an InferenceService or an InferenceGraph, as KServe makes it: an ExternalName Service
+/// <c>{name}</c> whose DNS name is an alias of the gateway's, so that <c>http://{name}.{ns}.svc.cluster.local</c> (an
+/// InferenceService's <c>status.address.url</c>) reaches the gateway, which routes that host to the service or graph.
+/// Revision Services are <c>{isvc}-{component}-{NNNNN}</c>, so the name is free unless something else took it (a graph
+/// and an InferenceService of one name share it: the first one keeps it).
 /// </summary>
 internal static class AddressServiceBuilder
 {
-    public static JsonObject Make(InferenceService service, ObjectSettings settings)
+    /// <summary>KServe's label naming the graph an object belongs to.</summary>
+    public const string InferenceGraphLabel = "serving.kserve.io/inferencegraph";
+
+    public static JsonObject Make(IKubeObject owner, ObjectSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(settings);
-        string name = service.Metadata.Name ?? "";
+        string name = owner.Metadata.Name ?? "";
         var labels = new JsonObject();
-        foreach (var (key, value) in service.Metadata.Labels ?? new Dictionary<string, string>())
+        foreach (var (key, value) in owner.Metadata.Labels ?? new Dictionary<string, string>())
         {
             labels[key] = value;
         }
 
-        labels[RevisionLabels.InferenceService] = name;
+        labels[OwnerLabel(owner)] = name;
         labels[RevisionLabels.ManagedBy] = RevisionLabels.Manager;
         return new JsonObject
         {
@@ -32,9 +36,9 @@ internal static class AddressServiceBuilder
             ["metadata"] = new JsonObject
             {
                 ["name"] = name,
-                ["namespace"] = service.Metadata.Namespace ?? "default",
+                ["namespace"] = owner.Metadata.Namespace ?? "default",
                 ["labels"] = labels,
-                ["ownerReferences"] = new JsonArray(ObjectMetadata.Owner(service)),
+                ["ownerReferences"] = new JsonArray(ObjectMetadata.Owner(owner)),
             },
             ["spec"] = new JsonObject
             {
@@ -45,8 +49,11 @@ internal static class AddressServiceBuilder
         };
     }
 
-    /// <summary>Whether this InferenceService owns a Service (its uid in the Service's owner references).</summary>
-    public static bool OwnedBy(JsonObject value, InferenceService service) =>
-        service.Metadata.Uid is { Length: > 0 } uid
+    /// <summary>The label that names the owner: KServe's <c>serving.kserve.io/inferenceservice</c> or <c>…/inferencegraph</c>.</summary>
+    public static string OwnerLabel(IKubeObject owner) => owner is InferenceGraph ? InferenceGraphLabel : RevisionLabels.InferenceService;
+
+    /// <summary>Whether this object owns a Service (its uid in the Service's owner references).</summary>
+    public static bool OwnedBy(JsonObject value, IKubeObject owner) =>
+        owner.Metadata.Uid is { Length: > 0 } uid
         && (value["metadata"]?["ownerReferences"]?.AsArray() ?? []).Any(o => o?["uid"]?.GetValue<string>() == uid);
 }

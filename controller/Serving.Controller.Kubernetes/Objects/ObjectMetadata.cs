@@ -44,13 +44,16 @@ internal static class ObjectMetadata
     /// <summary>The revision's pod selector.</summary>
     public static JsonObject Selector(RevisionSource source) => new() { [RevisionLabels.Revision] = source.Revision.Name };
 
-    /// <summary>The InferenceService owns every object of its revisions: deleting it deletes them (Kubernetes' garbage collector).</summary>
-    public static JsonObject Owner(InferenceService service) => new()
+    /// <summary>
+    /// The InferenceService owns every object of its revisions (a graph, its address Service): deleting it deletes them
+    /// (Kubernetes' garbage collector).
+    /// </summary>
+    public static JsonObject Owner(IKubeObject owner) => new()
     {
-        ["apiVersion"] = InferenceService.ApiVersionValue,
-        ["kind"] = InferenceService.KindValue,
-        ["name"] = service.Metadata.Name,
-        ["uid"] = service.Metadata.Uid ?? "",
+        ["apiVersion"] = owner.ApiVersion,
+        ["kind"] = owner.Kind,
+        ["name"] = owner.Metadata.Name,
+        ["uid"] = owner.Metadata.Uid ?? "",
         ["controller"] = true,
         ["blockOwnerDeletion"] = true,
     };

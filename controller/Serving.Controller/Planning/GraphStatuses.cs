@@ -10,15 +10,19 @@ namespace Serving.Controller.Planning;
 /// An InferenceGraph's status as the controller writes it (KServe's shape: a <c>Ready</c> condition and the url): not
 /// Ready when the graph was refused (<c>InvalidGraph</c>), when a step names an InferenceService that does not exist
 /// (<c>ServiceNotFound</c>) or that cannot serve (<c>ServiceNotReady</c>, with its reason); Ready otherwise. A service that
-/// starts or sits at zero replicas can serve (requests wait for it), as the gateway decides too.
+/// starts or sits at zero replicas can serve (requests wait for it), as the gateway decides too. Where the platform gives
+/// the graph a cluster-local name that something else holds, condition <c>AddressReady=False</c> (<c>AddressConflict</c>)
+/// says so, as an InferenceService's does (KServe's graph status has no <c>address</c>).
 /// </summary>
 public static class GraphStatuses
 {
     public const string ReadyCondition = "Ready";
 
     /// <param name="service">The InferenceService of that name in the graph's namespace, as stored (with its status); null when there is none.</param>
+    /// <param name="addressTaken">Why the graph's cluster-local name is not its own (something else holds it), or null.</param>
     public static InferenceGraphStatus Of(
-        AdmittedObject admitted, Func<string, InferenceService?> service, InferenceGraphStatus? previous, DateTimeOffset now, PlannerOptions options)
+        AdmittedObject admitted, Func<string, InferenceService?> service, InferenceGraphStatus? previous, DateTimeOffset now, PlannerOptions options,
+        string? addressTaken = null)
     {
         ArgumentNullException.ThrowIfNull(admitted);
         ArgumentNullException.ThrowIfNull(service);
@@ -27,16 +31,30 @@ public static class GraphStatuses
         string ns = string.IsNullOrEmpty(graph.Metadata.Namespace) ? "default" : graph.Metadata.Namespace;
         var (reason, message) = Problem(admitted, graph, service);
         string status = reason is null ? ConditionStatus.True : ConditionStatus.False;
-        var last = previous?.Conditions?.FirstOrDefault(c => c.Type == ReadyCondition);
-        string since = last is not null && last.Status == status && last.Reason == reason && last.Message == message && last.LastTransitionTime is { } kept
-            ? kept
-            : now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var conditions = new List<Condition>();
+        if (addressTaken is not null)
+        {
+            conditions.Add(Kept(previous, new Condition { Type = ConditionTypes.AddressReady, Status = ConditionStatus.False, Reason = "AddressConflict", Message = addressTaken }, now));
+        }
+
+        conditions.Add(Kept(previous, new Condition { Type = ReadyCondition, Status = status, Reason = reason, Message = message }, now));
         return new InferenceGraphStatus
         {
             ObservedGeneration = graph.Metadata.Generation,
             Url = reason is null ? $"{options.UrlScheme}://{graph.Metadata.Name}.{ns}.{options.Domain}" : null,
-            Conditions = [new Condition { Type = ReadyCondition, Status = status, Reason = reason, Message = message, LastTransitionTime = since }],
+            Conditions = conditions,
         };
+    }
+
+    /// <summary>The condition with its previous transition time when nothing about it changed, else now.</summary>
+    private static Condition Kept(InferenceGraphStatus? previous, Condition condition, DateTimeOffset now)
+    {
+        var last = previous?.Conditions?.FirstOrDefault(c => c.Type == condition.Type);
+        string since = last is not null && last.Status == condition.Status && last.Reason == condition.Reason && last.Message == condition.Message
+            && last.LastTransitionTime is { } kept
+            ? kept
+            : now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return condition with { LastTransitionTime = since };
     }
 
     private static (string? Reason, string? Message) Problem(AdmittedObject admitted, InferenceGraph graph, Func<string, InferenceService?> service)

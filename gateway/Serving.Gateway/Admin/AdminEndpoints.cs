@@ -10,16 +10,19 @@ internal static class AdminEndpoints
 {
     public static Task Healthz(HttpContext context) => WriteAsync(context, w => w.WriteString("status", "ok"));
 
-    /// <summary>Ready once the route source has handed over its first routes (cluster mode: every watch listed); 503 before.</summary>
-    public static Task Readyz(HttpContext context, Task? synced)
+    /// <summary>
+    /// Ready once every <see cref="ReadinessInput"/> has completed (cluster mode: the route source's first routes, every
+    /// watch listed; the API-key Secret's first read); 503 naming the first one still awaited before.
+    /// </summary>
+    public static Task Readyz(HttpContext context, IReadOnlyList<ReadinessInput> inputs)
     {
-        if (synced is null || synced.IsCompletedSuccessfully)
+        if (inputs.FirstOrDefault(i => !i.Done.IsCompletedSuccessfully) is not { } waiting)
         {
             return WriteAsync(context, w => w.WriteString("status", "ready"));
         }
 
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        return WriteAsync(context, w => w.WriteString("status", "routes not synced yet"));
+        return WriteAsync(context, w => w.WriteString("status", waiting.Waiting));
     }
 
     /// <summary>The routing view: per service and component, the revisions with their replicas and load.</summary>

@@ -163,13 +163,14 @@ public static class GatewayHost
         var catalog = app.Services.GetRequiredService<ServiceCatalog>();
         var registry = app.Services.GetRequiredService<GatewayMetrics>().Registry;
         var proxy = app.Services.GetRequiredService<ProxyHandler>();
+        var readiness = app.Services.GetServices<ReadinessInput>().ToList();
         app.MapWhen(IsAdmin, admin =>
         {
             admin.UseRouting();
             admin.UseEndpoints(endpoints =>
             {
                 endpoints.MapGet("/healthz", AdminEndpoints.Healthz);
-                endpoints.MapGet("/readyz", context => AdminEndpoints.Readyz(context, app.Services.GetService<KubernetesRouteSource>()?.Synced));
+                endpoints.MapGet("/readyz", context => AdminEndpoints.Readyz(context, readiness));
                 endpoints.MapGet("/routes", context => AdminEndpoints.Status(context, catalog));
                 endpoints.MapGet("/status/{**rest}", context => app.Services.GetService<IAdminStatus>() is { } status
                     ? status.WriteAsync(context)
@@ -198,6 +199,7 @@ public static class GatewayHost
                 apiKeys.Name, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<ApiKeysSecret>());
             services.AddHostedService(sp => sp.GetRequiredService<ApiKeysSecret>());
+            services.AddSingleton(sp => sp.GetRequiredService<ApiKeysSecret>().Readiness);
         }
 
         services.AddSingleton(sp => new KubernetesRouteSource(
@@ -205,6 +207,7 @@ public static class GatewayHost
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()));
         services.TryAddSingleton<IRouteSource>(sp => sp.GetRequiredService<KubernetesRouteSource>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesRouteSource>());
+        services.AddSingleton(sp => new ReadinessInput("routes not synced yet", sp.GetRequiredService<KubernetesRouteSource>().Synced));
     }
 
     /// <summary>The auth gate and its key sources; a key store registered before (a cluster's Secret, a test's) wins over the file.</summary>

@@ -174,22 +174,32 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-graph", "RawDeployment", minReplicas: 1);
         await using var _ = gateway;
-        await cluster.ApplyAsync(ns, """
-            apiVersion: serving.kserve.io/v1alpha1
-            kind: InferenceGraph
-            metadata:
-              name: iris-graph
-            spec:
-              nodes:
-                root:
-                  routerType: Sequence
-                  steps:
-                  - serviceName: iris
-                    name: classify
-            """);
+        await cluster.ApplyAsync(ns, IrisGraph("iris-graph"));
 
         var (_, body) = await EventuallyAsync(() => gateway.PostAsync($"iris-graph.{ns}.example.com", "/"), r => r.Status == HttpStatusCode.OK, "the graph through the gateway", gateway);
         Assert.Equal(Prediction, body);
+
+        // Its cluster-local name, as KServe's router Service {ig} gives it: an ExternalName Service aliasing the gateway's,
+        // owned by the graph, and the gateway answering that host.
+        var graph = (await cluster.GetAsync(ns, "inferencegraph", "iris-graph"))!;
+        var address = await EventuallyAsync(() => cluster.GetAsync(ns, "service", "iris-graph"), s => s is not null, "the Service iris-graph", gateway);
+        Assert.Equal("ExternalName", (string?)address!["spec"]!["type"]);
+        Assert.Equal("serving-gateway.serving-system.svc.cluster.local", (string?)address["spec"]!["externalName"]);
+        Assert.Equal((string?)graph["metadata"]!["uid"], (string?)address["metadata"]!["ownerReferences"]![0]!["uid"]);
+        Assert.Equal((HttpStatusCode.OK, Prediction), await gateway.PostAsync($"iris-graph.{ns}.svc.cluster.local", "/"));
+
+        // A graph named as the InferenceService that holds the name already: the service keeps it, the graph says why.
+        await cluster.ApplyAsync(ns, IrisGraph("iris"));
+        var conflict = await EventuallyAsync(
+            async () => (await cluster.GetAsync(ns, "inferencegraph", "iris"))?["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c!["type"] == "AddressReady"),
+            c => c is not null, "graph iris's AddressReady", gateway);
+        Assert.Equal(("False", "AddressConflict"), ((string?)conflict!["status"], (string?)conflict["reason"]));
+        Assert.Contains($"Service {ns}/iris exists and is InferenceService iris's", (string?)conflict["message"], StringComparison.Ordinal);
+        var isvc = (await cluster.GetAsync(ns, "isvc", "iris"))!;
+        Assert.Equal((string?)isvc["metadata"]!["uid"], (string?)(await cluster.GetAsync(ns, "service", "iris"))!["metadata"]!["ownerReferences"]![0]!["uid"]);
+        await EventuallyAsync(
+            async () => (await cluster.ListAsync(ns, "events")).Where(e => (string?)e!["involvedObject"]!["kind"] == "InferenceGraph" && (string?)e["reason"] == "AddressConflict").ToList(),
+            events => events.Count == 1 && (string?)events[0]!["type"] == "Warning", "the graph's AddressConflict event", gateway);
     }
 
     [Fact]
@@ -208,6 +218,21 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         Assert.Contains($"InferenceService {ns}/sklearn-iris cannot serve", error["error"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("sklearn", error["error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    /// <summary>A graph of one step: the InferenceService iris.</summary>
+    private static string IrisGraph(string name) => $"""
+        apiVersion: serving.kserve.io/v1alpha1
+        kind: InferenceGraph
+        metadata:
+          name: {name}
+        spec:
+          nodes:
+            root:
+              routerType: Sequence
+              steps:
+              - serviceName: iris
+                name: classify
+        """;
 
     /// <summary>A namespace with the lab's iris applied and Ready, and a gateway started before it was (it follows the changes).</summary>
     private async Task<(string Ns, GatewayProcess Gateway)> ReadyIrisAsync(string prefix, string mode, int minReplicas)

@@ -18,12 +18,16 @@ internal static class GoldenCases
             .Select(f => Path.GetFileNameWithoutExtension(f))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>Each InferenceService's ExternalName Service <c>{isvc}</c> (its cluster-local name), in the case's order.</summary>
+    /// <summary>Each InferenceService's, then each InferenceGraph's ExternalName Service <c>{name}</c> (its cluster-local name), in the case's order.</summary>
     public static IReadOnlyList<JsonObject> Addresses(string name, ObjectSettings settings)
     {
         var loaded = ManifestLoader.LoadFile(Path.Combine(Folder, name + ".yaml"));
         Assert.Empty(loaded.Errors);
-        return [.. loaded.InferenceServices.Select(isvc => AddressServiceBuilder.Make(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, settings))];
+        return
+        [
+            .. loaded.InferenceServices.Select(isvc => AddressServiceBuilder.Make(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, settings)),
+            .. loaded.InferenceGraphs.Select(ig => AddressServiceBuilder.Make(ig with { Metadata = ig.Metadata with { Namespace = ig.Metadata.Namespace ?? "default" } }, settings)),
+        ];
     }
 
     /// <summary>Cases built with controller options of their own, on top of the settings every case gets.</summary>

@@ -6,7 +6,7 @@ using Serving.Controller.Loading;
 namespace Serving.Controller.Kubernetes.Tests.Objects;
 
 /// <summary>
-/// An InferenceService's YAML in (Golden/&lt;case&gt;.yaml, with any ServingRuntimes it needs), its ExternalName Service
+/// An InferenceService's or InferenceGraph's YAML in (Golden/&lt;case&gt;.yaml, with any ServingRuntimes it needs), its ExternalName Service
 /// and its revisions' objects out (Golden/&lt;case&gt;.objects.yaml): what the controller applies, from pure functions. <c>UPDATE_GOLDEN=1</c> rewrites
 /// the expected files in the source tree (review the diff before committing).
 /// </summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Serving.Gateway.Admin;
 using Serving.Gateway.Model;
 using Serving.Kubernetes.Client;
 using Serving.Kubernetes.Informers;
@@ -15,7 +16,9 @@ namespace Serving.Gateway.Auth.ApiKeys;
 /// (<c>fieldSelector=metadata.name=NAME</c>, which RBAC can grant by <c>resourceNames</c>), so a change applies as soon
 /// as the watch delivers it, and a broken watch is resumed with backoff while the last keys stay. No Secret: no keys
 /// (annotated services answer 401/403). A version that does not parse is logged by entry name and the last good keys
-/// stay. Every namespace sees the same keys.
+/// stay. Every namespace sees the same keys. The gateway is not ready (<see cref="Readiness"/>) until the Secret's keys
+/// are known: read and valid, or known missing; a first version that does not parse keeps it unready until a valid one
+/// comes, as a gateway with an <c>--api-keys</c> file it cannot read does not start.
 /// </summary>
 internal sealed partial class ApiKeysSecret(KubeApi api, string @namespace, string name, TimeProvider time, ILoggerFactory loggers)
     : BackgroundService, IApiKeyStore
@@ -24,10 +27,14 @@ internal sealed partial class ApiKeysSecret(KubeApi api, string @namespace, stri
 
     private readonly ILogger _logger = loggers.CreateLogger<ApiKeysSecret>();
     private readonly Lock _applying = new();
+    private readonly TaskCompletionSource _known = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile ApiKeySet? _keys;
 
     /// <summary><c>namespace/name</c>, for logs and messages.</summary>
     public string Secret => $"{@namespace}/{name}";
+
+    /// <summary>For <c>/readyz</c>: done once the keys are known (the Secret read and valid, or known missing).</summary>
+    public ReadinessInput Readiness => new($"no valid API keys from the Secret {Secret} yet", _known.Task);
 
     public ApiKeyLookup Find(ServiceKey target, ReadOnlySpan<char> presented) => _keys is { } keys
         ? new ApiKeyLookup(keys.Find(presented))
@@ -69,6 +76,7 @@ internal sealed partial class ApiKeysSecret(KubeApi api, string @namespace, stri
             if (informer.Get(@namespace, name) is not { } secret)
             {
                 _keys = ApiKeySet.From([]);
+                _known.TrySetResult();
                 LogMissing(_logger, Secret);
                 return;
             }
@@ -77,6 +85,7 @@ internal sealed partial class ApiKeysSecret(KubeApi api, string @namespace, stri
             {
                 var keys = Read(secret);
                 _keys = keys;
+                _known.TrySetResult();
                 LogLoaded(_logger, keys.Count, Secret);
             }
             catch (FormatException e)
