@@ -20,7 +20,7 @@ internal static class ScenarioPlot
         var samples = run.Sampler.Samples;
         double width = run.BucketSeconds;
         double end = Math.Max(run.Now, 1);
-        var (from, to) = run.PlotWindow ?? (0, end);
+        var (from, to) = run.PlotWindow ?? (run.PlotFrom, end);
         var panels = new List<Action<Plot>>
         {
             p => Requests(p, records, width, from, to),

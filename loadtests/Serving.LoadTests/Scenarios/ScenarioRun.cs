@@ -131,6 +131,9 @@ internal sealed class ScenarioRun : IAsyncDisposable
     /// <summary>The part of the run the plots show (seconds); null for all of it.</summary>
     public (double From, double To)? PlotWindow { get; set; }
 
+    /// <summary>Where the plots start when <see cref="PlotWindow"/> is not set: on the cluster, shortly before it was up (not the minutes of its start).</summary>
+    public double PlotFrom { get; private set; }
+
     /// <summary>Set when the scenario could not run to its end; the report says so.</summary>
     public string? Failure { get; set; }
 
@@ -207,23 +210,29 @@ internal sealed class ScenarioRun : IAsyncDisposable
     /// </summary>
     public async Task<IServingPlatform> StartServingAsync(Manifest service, int replicas, CancellationToken cancellationToken, params string[] localArgs)
     {
-        IServingPlatform platform;
-        if (Options.Kubernetes)
-        {
-            ClusterPlatform.ForPods(service, Folders).WriteTo(Folders.Manifests);
-            Progress.Write($"{Name}: starting the cluster (scripts/run-kubernetes.sh builds what it runs: minutes)");
-            platform = Own(await ClusterPlatform.StartAsync(Build, Folders, cancellationToken));
-            Commands.Add(platform.CommandLine);
-            Sampler.Current = platform;
-        }
-        else
-        {
-            service.WriteTo(Folders.Manifests);
-            platform = await StartPlatformAsync(cancellationToken, localArgs);
-        }
-
+        (Options.Kubernetes ? ClusterPlatform.ForPods(service, Folders) : service).WriteTo(Folders.Manifests);
+        var platform = await StartManifestsAsync(cancellationToken, localArgs);
         await WaitReadyAsync(service.Name, replicas, TimeSpan.FromSeconds(Options.Kubernetes ? 180 : 60), cancellationToken);
         Mark($"{service.Name} Ready with {replicas} replica(s)", "ready");
+        return platform;
+    }
+
+    /// <summary>
+    /// Starts the platform on the manifests already in the folder (serving-local with <paramref name="localArgs"/>, or the
+    /// cluster with <c>--kubernetes</c>, whose storage paths must then be absolute) and samples it from now on.
+    /// </summary>
+    public async Task<IServingPlatform> StartManifestsAsync(CancellationToken cancellationToken, params string[] localArgs)
+    {
+        if (!Options.Kubernetes)
+        {
+            return await StartPlatformAsync(cancellationToken, localArgs);
+        }
+
+        Progress.Write($"{Name}: starting the cluster (scripts/run-kubernetes.sh builds what it runs: minutes)");
+        var platform = Own(await ClusterPlatform.StartAsync(Build, Folders, cancellationToken));
+        Commands.Add(platform.CommandLine);
+        Sampler.Current = platform;
+        PlotFrom = Math.Max(0, Now - 2);
         return platform;
     }
 

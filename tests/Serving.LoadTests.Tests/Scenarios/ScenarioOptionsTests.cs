@@ -32,9 +32,24 @@ public sealed class ScenarioOptionsTests
         var all = ScenarioOptions.Parse(["all", "--kubernetes"]);
         var error = Assert.Throws<UsageException>(() => ScenarioOptions.Parse(["kill-replica", "--kubernetes"]));
 
-        Assert.Contains("burst", all.Scenarios.Select(s => s.Name));
-        Assert.DoesNotContain("platform-restart", all.Scenarios.Select(s => s.Name));
+        Assert.Equal(["steady", "burst", "canary", "mode-switch", "step", "graph"], all.Scenarios.Select(s => s.Name));
         Assert.EndsWith($"the scenarios that take --kubernetes: {string.Join(", ", all.Scenarios.Select(s => s.Name))}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mode-switch")]
+    [InlineData("graph")]
+    [InlineData("steady")]
+    [InlineData("step")]
+    public void Scenarios_ported_to_the_cluster_take_kubernetes_and_still_run_locally_without_it(string name)
+    {
+        var cluster = ScenarioOptions.Parse([name, "--kubernetes"]);
+        var local = ScenarioOptions.Parse([name]);
+
+        Assert.Equal([name], cluster.Scenarios.Select(s => s.Name));
+        Assert.True(cluster.Kubernetes);
+        Assert.False(local.Kubernetes);
+        Assert.Equal("loadtests/reports", local.OutputDir);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Text;
 using Serving.LoadTests.Observation;
 using Serving.LoadTests.Reporting;
 using Serving.LoadTests.Scenarios.Load;
+using Serving.LoadTests.Scenarios.Platform;
 
 namespace Serving.LoadTests.Scenarios.Cases;
 
@@ -10,6 +11,7 @@ internal sealed class GraphScenario : IScenario
 {
     private const double Rate = 50;
     private static readonly TimeSpan LoadTime = TimeSpan.FromSeconds(60);
+    private static readonly string[] Steps = ["iris-mm-to-cm", "iris-a", "iris-b"];
 
     public string Name => "graph";
 
@@ -17,28 +19,30 @@ internal sealed class GraphScenario : IScenario
 
     public string Duration => "about 1.5 min";
 
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
+        bool cluster = run.Options.Kubernetes;
         run.Folders.AddModel("iris", run.Build.IrisModel);
         run.Folders.AddModel("iris-mm-to-cm", Path.Combine(run.Build.Root, "samples/models/iris-mm-to-cm"));
+        // The samples' storageUri paths are relative to the repository root; the scenario's copies sit under its own folder
+        // (serving-local resolves against that folder, pods need them absolute).
+        string models = cluster ? $"file://{run.Folders.Models}/" : "file://models/";
         foreach (string file in new[] { "graph.yaml", "graph-services.yaml" })
         {
-            // The samples' storageUri paths are relative to the repository root; the scenario's copies sit under its own folder.
-            string yaml = File.ReadAllText(Path.Combine(run.Build.Samples, file)).Replace("file://samples/models/", "file://models/", StringComparison.Ordinal);
+            string yaml = File.ReadAllText(Path.Combine(run.Build.Samples, file)).Replace("file://samples/models/", models, StringComparison.Ordinal);
             File.WriteAllText(Path.Combine(run.Folders.Manifests, file), yaml);
         }
 
         run.Setup = $"samples/kserve/graph.yaml and graph-services.yaml as shipped (storage paths moved to the scenario's folder): a Sequence of iris-mm-to-cm "
-            + $"(a scaler model), then a Splitter 80/20 over iris-a and iris-b, all serverless at minReplicas 0. An open loop of {Rate:0} V1 requests/s "
+            + $"(a scaler model), then a Splitter 80/20 over iris-a and iris-b, all serverless at minReplicas 0 (on the cluster: applied by scripts/run-kubernetes.sh, each step a Deployment at zero with a KEDA ScaledObject, Ready at zero). An open loop of {Rate:0} V1 requests/s "
             + $"(`{{\"instances\":[[68,28,48,14]]}}`, Host iris-graph.default.example.com) for {LoadTime.TotalSeconds:0} s, starting while every step is at zero: the first "
             + "requests wait in the gateway's activator for each step's cold start. The split is read from the gateway's `gateway_requests_total` by isvc.";
-        var platform = await run.StartPlatformAsync(cancellationToken);
-        await run.WaitUntilAsync(async () =>
-            {
-                var routes = await platform.Admin.RoutesAsync(cancellationToken);
-                return routes is not null && routes.Revisions.Count >= 3 && routes.Revisions.Values.All(r => r.Ready == 0)
-                    && await platform.Admin.StatusAsync("iris-a", cancellationToken) is { Ready: true };
-            }, TimeSpan.FromSeconds(120), "every graph step Ready and back at zero", cancellationToken);
+        var platform = await run.StartManifestsAsync(cancellationToken);
+        await run.WaitUntilAsync(
+            () => cluster ? ClusterAtZeroAsync(run, platform, cancellationToken) : LocalAtZeroAsync(platform, cancellationToken),
+            TimeSpan.FromSeconds(cluster ? 180 : 120), "every graph step Ready and back at zero", cancellationToken);
         run.Mark("every step Ready, at zero", "zero");
         var before = PrometheusText.Parse(await platform.Admin.MetricsAsync(cancellationToken) ?? "");
 
@@ -68,5 +72,32 @@ internal sealed class GraphScenario : IScenario
         run.Findings.Add($"Splitter: iris-a {a:0}, iris-b {b:0} step calls ({share:0.0} % / {100 - share:0.0} %); iris-mm-to-cm {Served("iris-mm-to-cm"):0}.");
         run.Target("lost: 0", $"lost {all.Lost} of {all.Sent:#,0}; other answers: {all.Errors}", all.Lost == 0);
         run.Target("Splitter 80/20 (± 4 σ of a fair draw)", $"{share:0.0} % to iris-a, ± {tolerance:0.0}", Math.Abs(share - 80) <= tolerance);
+    }
+
+    private static async Task<bool> LocalAtZeroAsync(IServingPlatform platform, CancellationToken cancellationToken)
+    {
+        var routes = await platform.Admin.RoutesAsync(cancellationToken);
+        return routes is not null && routes.Revisions.Count >= 3 && routes.Revisions.Values.All(r => r.Ready == 0)
+            && await platform.StatusAsync("iris-a", cancellationToken) is { Ready: true };
+    }
+
+    /// <summary>On the cluster a step at zero may be missing from <c>/routes</c> (no endpoints yet): each step is Ready (kubectl) with no replica routed and no runtime pod process.</summary>
+    private static async Task<bool> ClusterAtZeroAsync(ScenarioRun run, IServingPlatform platform, CancellationToken cancellationToken)
+    {
+        if (await platform.Admin.RoutesAsync(cancellationToken) is not { } routes || Steps.Any(s => routes.ReadyOf(s) > 0)
+            || RuntimeProcesses.Under(run.Folders.Root).Count > 0)
+        {
+            return false;
+        }
+
+        foreach (string step in Steps)
+        {
+            if (await platform.StatusAsync(step, cancellationToken) is not { Ready: true })
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

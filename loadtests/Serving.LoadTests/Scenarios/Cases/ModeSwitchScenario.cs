@@ -16,11 +16,14 @@ internal sealed class ModeSwitchScenario : IScenario
 
     public string Duration => "about 1.5 min";
 
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var serverless = new Manifest("iris-mode", run.Folders.AddModel("iris", run.Build.IrisModel)) { MinReplicas = 1, MaxReplicas = 2 };
         run.Setup = $"iris-mode (minReplicas 1) under an open loop of {Rate:0} V2 requests/s; `serving.kserve.io/deploymentMode` is changed from Serverless to "
-            + "RawDeployment, then back. Each change makes a revision in the new mode; traffic moves once it is ready and the old one drains "
+            + "RawDeployment, then back (on the cluster: the manifest `kubectl apply`-ed, the status read with `kubectl get isvc`; a Serverless revision is a "
+            + "Deployment with a KEDA ScaledObject, a RawDeployment one a Deployment with an HPA). Each change makes a revision in the new mode; traffic moves once it is ready and the old one drains "
             + "(KServe ≥ 0.16 refuses the change; the walkthrough expects it to work).";
         var platform = await run.StartServingAsync(serverless, 1, cancellationToken);
         await using var load = BackgroundLoad.Start(run.Client, [InferenceRequests.V2(platform.Gateway, serverless)], _ => Rate, cancellationToken);
@@ -34,14 +37,14 @@ internal sealed class ModeSwitchScenario : IScenario
             string mode = i == 0 ? "RawDeployment" : "Serverless";
             string revision = $"iris-mode-predictor-0000{i + 2}";
             double written = run.Now;
-            (serverless with { Mode = mode }).WriteTo(run.Folders.Manifests);
+            await platform.ApplyAsync(serverless with { Mode = mode }, cancellationToken);
             run.Mark($"deploymentMode: {mode} written", i == 0 ? "→ raw" : "→ serverless");
             await run.WaitUntilAsync(
-                async () => await platform.Admin.StatusAsync(serverless.Name, cancellationToken) is { Ready: true } status
+                async () => await platform.StatusAsync(serverless.Name, cancellationToken) is { Ready: true } status
                     && status.Traffic.GetValueOrDefault(revision) == 100,
                 TimeSpan.FromSeconds(90), $"all traffic on {revision}", cancellationToken);
             double moved = run.Now;
-            var now = await platform.Admin.StatusAsync(serverless.Name, cancellationToken);
+            var now = await platform.StatusAsync(serverless.Name, cancellationToken);
             run.Mark($"all traffic on {revision} (status deploymentMode {now?.DeploymentMode})");
             switches.Add($"{mode}: traffic on {revision} {moved - written:0.0} s after the manifest changed (status says deploymentMode {now?.DeploymentMode})");
             await Task.Delay(Hold, cancellationToken);

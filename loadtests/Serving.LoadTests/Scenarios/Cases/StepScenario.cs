@@ -16,6 +16,8 @@ internal sealed class StepScenario : IScenario
 
     public string Duration => "about 2 min";
 
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var busy = BusyModel.Install(run.Folders) with
@@ -42,7 +44,12 @@ internal sealed class StepScenario : IScenario
         double low = high / 10;
         run.Setup = $"busy, a CPU-bound model (iris's input, {BusyModel.Layers} dense layers of {BusyModel.Width}², one thread per request, batching off), "
             + "serverless, minReplicas 1, maxReplicas 4, a concurrency target of 0.1 per replica (`autoscaling.knative.dev/target: \"0.1\"`; ×10 keeps 0.3 requests in flight on average, which the KPA sizes at 4 replicas with its 70 % utilisation), the KPA's 60 s "
-            + $"stable and 6 s panic windows. Calibration: one client back to back on the replica itself got {perClient:0} answers/s (a request takes {1000 / perClient:0.0} ms). Then an open loop of {low:0.0} requests/s (×1) "
+            + $"stable and 6 s panic windows"
+            + (run.Options.Kubernetes
+                ? " (on the cluster the KEDA stand-in's HPA reads serving-scaler's metric (GetMetrics) once per sync period, 15 s, and scales the Deployment; "
+                    + "a new pod is started by the node agent, and replicas are counted as the gateway's `/routes` lists them ready)"
+                : "")
+            + $". Calibration: one client back to back on the replica itself got {perClient:0} answers/s (a request takes {1000 / perClient:0.0} ms). Then an open loop of {low:0.0} requests/s (×1) "
             + $"for {Before.TotalSeconds:0} s, and {high:0} requests/s (×10) for {After.TotalSeconds:0} s.";
         var target = InferenceRequests.V2(platform.Gateway, busy);
         await Task.Delay(3000, cancellationToken);
