@@ -100,7 +100,6 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin/ready
   kill -0 "${pids[-1]}" 2>/dev/null || { log "the gateway exited:"; tail -n 20 "$state/gateway.log" >&2; exit 1; }
   sleep 0.2
 done
-kubectl get nodes -o name | grep -q node/node-1 || sleep 2
 
 kubectl apply -f "$manifests"
 log "waiting (at most 3 minutes) for the InferenceServices to be Ready"

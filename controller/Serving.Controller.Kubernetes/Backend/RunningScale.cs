@@ -22,7 +22,7 @@ public static class RunningScale
     {
         ArgumentNullException.ThrowIfNull(deployment);
         int replicas = deployment["spec"]?["replicas"]?.GetValue<int>() ?? 1;
-        int initial = int.TryParse(ClusterCache.Annotation(deployment, RevisionLabels.InitialScale), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
+        int initial = InitialScale(deployment);
         if (ClusterCache.Annotation(deployment, RevisionLabels.Pinned) == "true")
         {
             return replicas != initial ? Math.Max(1, initial) : null;
@@ -59,11 +59,15 @@ public static class RunningScale
             return autoscaler;
         }
 
-        int initial = int.TryParse(ClusterCache.Annotation(deployment, RevisionLabels.InitialScale), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
+        int initial = InitialScale(deployment);
         var held = autoscaler.Object.DeepClone().AsObject();
         held["spec"]!["minReplicaCount"] = Math.Max(1, initial);
         return autoscaler with { Object = held };
     }
+
+    /// <summary>The replicas the revision starts with (its Deployment's annotation; 1 without one).</summary>
+    private static int InitialScale(JsonObject deployment) =>
+        int.TryParse(ClusterCache.Annotation(deployment, RevisionLabels.InitialScale), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
 
     /// <summary>The fewest replicas the autoscaler keeps: KEDA's <c>minReplicaCount</c> (0 by default), an HPA's <c>minReplicas</c> (1).</summary>
     private static int Floor(AutoscalerObject autoscaler) => autoscaler.Type == Resources.ScaledObjects
