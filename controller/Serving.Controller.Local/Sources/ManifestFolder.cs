@@ -18,13 +18,21 @@ public sealed record ManifestSnapshot(
 /// reports why, so an editing mistake never takes a running service down. An object declared in two files is a conflict
 /// shown on both: the file that declared it first keeps it, the other copy is ignored. Polls (modification time and
 /// size), which works on every file system and editor; <see cref="Scan"/> returns null when nothing changed.
+/// <para>
+/// After the first scan, a change counts once two scans in a row see it (a file is written or removed in steps: an
+/// editor or <c>echo &gt;</c> truncates before it writes, some editors move the file away before they write the new
+/// one). Read at once, the empty or half-written file would delete or change its services, and the next scan would
+/// create them again as new services, with new revisions.
+/// </para>
 /// </summary>
 public sealed class ManifestFolder(string directory)
 {
-    private readonly Dictionary<string, (DateTime Modified, long Length)> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Signature> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Signature?> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<LoadedObject>> _good = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<LoadError>> _errors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _owners = new(StringComparer.Ordinal);
+    private bool _scanned;
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
@@ -33,26 +41,38 @@ public sealed class ManifestFolder(string directory)
         var files = System.IO.Directory.Exists(Directory)
             ? System.IO.Directory.EnumerateFiles(Directory)
                 .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".yaml" or ".yml" or ".json")
-                .ToDictionary(f => f, f => { var i = new FileInfo(f); return (i.LastWriteTimeUtc, i.Length); }, StringComparer.Ordinal)
+                .ToDictionary(f => f, f => { var i = new FileInfo(f); return new Signature(i.LastWriteTimeUtc, i.Length); }, StringComparer.Ordinal)
             : [];
+        bool settle = _scanned;
+        _scanned = true;
         bool changed = false;
-        foreach (string gone in _seen.Keys.Where(f => !files.ContainsKey(f)).ToList())
+        foreach (string file in _seen.Keys.Union(files.Keys).Union(_pending.Keys).Order(StringComparer.Ordinal).ToList())
         {
-            _seen.Remove(gone);
-            _good.Remove(gone);
-            _errors.Remove(gone);
-            changed = true;
-        }
-
-        foreach (var (file, signature) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
-        {
-            if (_seen.TryGetValue(file, out var seen) && seen == signature)
+            Signature? now = files.TryGetValue(file, out var signature) ? signature : null;
+            Signature? applied = _seen.TryGetValue(file, out var seen) ? seen : null;
+            if (now == applied)
             {
+                _pending.Remove(file);
                 continue;
             }
 
-            _seen[file] = signature;
+            if (settle && (!_pending.TryGetValue(file, out var before) || before != now))
+            {
+                _pending[file] = now; // counts once the next scan sees it too
+                continue;
+            }
+
+            _pending.Remove(file);
             changed = true;
+            if (now is not { } current)
+            {
+                _seen.Remove(file);
+                _good.Remove(file);
+                _errors.Remove(file);
+                continue;
+            }
+
+            _seen[file] = current;
             var result = ManifestLoader.LoadFile(file);
             if (result.Errors.Count == 0)
             {
@@ -132,4 +152,7 @@ public sealed class ManifestFolder(string directory)
         string ns = string.IsNullOrEmpty(value.Metadata.Namespace) ? "default" : value.Metadata.Namespace;
         return clusterScoped ? $"{value.Kind} {value.Metadata.Name}" : $"{value.Kind} {ns}/{value.Metadata.Name}";
     }
+
+    /// <summary>What a scan compares: a file's modification time and size.</summary>
+    private readonly record struct Signature(DateTime Modified, long Length);
 }

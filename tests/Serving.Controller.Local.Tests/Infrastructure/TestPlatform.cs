@@ -25,11 +25,12 @@ internal sealed class TestPlatform : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(60) };
 
-    private TestPlatform(string root, WebApplication app, ConcurrentQueue<string> logs)
+    private TestPlatform(string root, WebApplication app, ConcurrentQueue<string> logs, ConcurrentQueue<string> trail)
     {
         Root = root;
         _app = app;
         Logs = logs;
+        Trail = trail;
         (Inference, Admin) = app.Addresses();
     }
 
@@ -49,6 +50,14 @@ internal sealed class TestPlatform : IAsyncDisposable
 
     /// <summary>Every line the platform logged at Warning or above, as "Category: message".</summary>
     public ConcurrentQueue<string> Logs { get; }
+
+    /// <summary>
+    /// The platform's last lines at Information and above, with times (what it did: applied, started, ready, routed,
+    /// retired), shown when a wait times out; the console still gets only warnings.
+    /// </summary>
+    public ConcurrentQueue<string> Trail { get; }
+
+    private const int TrailLength = 60;
 
     /// <summary>The platform's recent replica start timelines.</summary>
     public IReadOnlyList<StartTimeline> Starts => _app.Services.GetRequiredService<LocalPlatform>().Starts;
@@ -72,7 +81,7 @@ internal sealed class TestPlatform : IAsyncDisposable
         }
 
         var options = new LocalOptions(
-            new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning, Auth = new() { ApiKeysFile = apiKeys } },
+            new GatewayOptions { Port = 0, AdminPort = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Information, Auth = new() { ApiKeysFile = apiKeys } },
             new LocalPlatformOptions
             {
                 ManifestDirectory = Path.Combine(root, "manifests"),
@@ -86,9 +95,15 @@ internal sealed class TestPlatform : IAsyncDisposable
             },
             scaler ? new ScalerOptions { Port = 0, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning } : null);
         var logs = new ConcurrentQueue<string>();
-        var app = LocalHost.Build(options, builder => builder.Logging.AddProvider(new QueueLoggerProvider(logs)));
+        var trail = new ConcurrentQueue<string>();
+        var app = LocalHost.Build(options, builder =>
+        {
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, Microsoft.Extensions.Logging.LogLevel.Warning);
+            builder.Logging.AddProvider(new QueueLoggerProvider(logs));
+            builder.Logging.AddProvider(new QueueLoggerProvider(trail, Microsoft.Extensions.Logging.LogLevel.Information, TrailLength));
+        });
         await app.StartAsync();
-        return new TestPlatform(root, app, logs);
+        return new TestPlatform(root, app, logs, trail);
     }
 
     /// <summary>Stops this platform (its replicas stop with it) and starts a new one on the same manifests and state.</summary>
@@ -189,7 +204,7 @@ internal sealed class TestPlatform : IAsyncDisposable
             if (DateTime.UtcNow >= deadline)
             {
                 string table = await TableAsync();
-                Assert.Fail($"timed out after {timeout.TotalSeconds:0} s waiting for {what}\n{table}\n{string.Join('\n', Logs.TakeLast(20))}");
+                Assert.Fail($"timed out after {timeout.TotalSeconds:0} s waiting for {what}\n{table}\nwhat the platform did last:\n{string.Join('\n', Trail)}");
             }
 
             await Task.Delay(100);
@@ -308,27 +323,47 @@ internal static class Manifests
         """;
 }
 
-/// <summary>Keeps the platform's warnings and errors, so that a test can tell what was logged, and how often.</summary>
-internal sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+/// <summary>
+/// Keeps the platform's log lines at <paramref name="level"/> and above, so that a test can tell what was logged and how
+/// often; with a <paramref name="limit"/>, only the last lines, stamped with the time (a trail for failure messages).
+/// </summary>
+internal sealed class QueueLoggerProvider(ConcurrentQueue<string> lines, LogLevel level = LogLevel.Warning, int limit = 0) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new QueueLogger(categoryName, lines);
+    private readonly ConcurrentQueue<string> _lines = lines;
+    private readonly LogLevel _level = level;
+    private readonly int _limit = limit;
+
+    public ILogger CreateLogger(string categoryName) => new QueueLogger(categoryName, this);
 
     public void Dispose()
     {
     }
 
-    private sealed class QueueLogger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class QueueLogger(string category, QueueLoggerProvider provider) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= provider._level && logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel))
+            if (!IsEnabled(logLevel))
             {
-                lines.Enqueue($"{category}: {formatter(state, exception)}");
+                return;
+            }
+
+            if (provider._limit == 0)
+            {
+                provider._lines.Enqueue($"{category}: {formatter(state, exception)}");
+                return;
+            }
+
+            string name = category[(category.LastIndexOf('.') + 1)..];
+            provider._lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel.ToString()[..4]} {name}: {formatter(state, exception)}");
+            while (provider._lines.Count > provider._limit)
+            {
+                provider._lines.TryDequeue(out _);
             }
         }
     }
