@@ -28,10 +28,12 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lazy<Task> _disposal;
     private int _stopRequested;
 
     private ReplicaProcess(Process process, string name, StartTimeline timeline, ILogger logger)
     {
+        _disposal = new(DisposeOnceAsync);
         _process = process;
         _name = name;
         Timeline = timeline;
@@ -187,7 +189,13 @@ internal sealed partial class ReplicaProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops and releases the process once, however many owners call it and from which threads (a replica that drains
+    /// as its revision is disposed has two): <see cref="Process.Dispose()"/> run twice at once throws.
+    /// </summary>
+    public ValueTask DisposeAsync() => new(_disposal.Value);
+
+    private async Task DisposeOnceAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(10));
         _process.Dispose();

@@ -132,6 +132,30 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
         Assert.Equal(0, runner.Desired);
     }
 
+    [Fact]
+    public async Task A_replica_disposed_by_two_owners_at_once_is_stopped_and_released_once()
+    {
+        // A replica that drains while its revision is disposed has two owners that dispose it as its stop completes;
+        // Process.Dispose run twice at once throws NullReferenceException from inside the runtime.
+        for (int round = 0; round < 10; round++)
+        {
+            var process = ReplicaProcess.Start(
+                new RuntimeCommand("/bin/sh", ["-c", "exec sleep 600"], new Dictionary<string, string>()), "test#1",
+                new StartTimeline("test#1", TimeProvider.System), NullLogger.Instance);
+            using var go = new ManualResetEventSlim();
+            var owners = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                go.Wait();
+                await process.DisposeAsync();
+            })).ToList();
+            go.Set();
+            await Task.WhenAll(owners);
+
+            Assert.True(process.Exited.IsCompleted);
+            Assert.True(process.StopRequested);
+        }
+    }
+
     private RevisionRunner Runner(ProbeSettings probes, TimeSpan? backoff = null, int? exitAfter = null)
     {
         // A stand-in for the runtime: says where it listens (the test's endpoint), then stays up (or exits with 3).
