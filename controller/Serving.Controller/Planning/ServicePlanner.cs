@@ -11,7 +11,6 @@ namespace Serving.Controller.Planning;
 /// The cluster's service domain (<c>svc.cluster.local</c> on Kubernetes): <c>status.address.url</c> is
 /// <c>http://{isvc}.{ns}.{that}</c>. Null where there is no cluster DNS (the local platform): no address.
 /// </param>
-/// </param>
 public sealed record PlannerOptions(string Domain = "example.com", string UrlScheme = "http", string? ClusterLocalDomain = null);
 
 /// <summary>

@@ -56,9 +56,14 @@ internal sealed class ActivationQueue(int limit, HeldRequestBudget budget)
     }
 
     /// <summary>Hands free slots to waiting requests in order; stops at the first request that finds none.</summary>
-    public void Release(Replica[] replicas, int limit)
+    /// <param name="replicas">The replicas now; a caller that has just replaced them passes <paramref name="afterUpdate"/>.</param>
+    /// <param name="afterUpdate">
+    /// Skip the unlocked fast path: a request enqueued at that moment may have read the replicas from before the update,
+    /// and only the lock orders its enqueue against this release, so that one of the two hands it a replica.
+    /// </param>
+    public void Release(Replica[] replicas, int limit, bool afterUpdate = false)
     {
-        if (Count == 0)
+        if (!afterUpdate && Count == 0)
         {
             return;
         }

@@ -81,7 +81,7 @@ public sealed class RevisionState
         _limit = route.ContainerConcurrency > 0 ? route.ContainerConcurrency : int.MaxValue;
         var previous = _replicas;
         _replicas = next;
-        _queue.Release(next, _limit);
+        _queue.Release(next, _limit, afterUpdate: true);
         foreach (var gone in previous.Except(next))
         {
             gone.Dispose(); // requests still on it finish; their connections close when they come back
