@@ -3,6 +3,7 @@
 #   loadtests/run.sh <scenario>      steady, burst, canary, mode-switch, step, overload, graph, kill-replica, redis-outage, platform-restart
 #   loadtests/run.sh all             every scenario, one after the other (about 18 minutes)
 #   loadtests/run.sh burst --kubernetes   on the cluster (scripts/run-kubernetes.sh) instead; reports in loadtests/reports/kubernetes/
+#                                    (steady, burst, canary, mode-switch, step, graph, kill-replica take it)
 #   loadtests/run.sh --help          the scenarios and options
 # Builds the platform (serving-local, the runtime, the gateway and the scaler) and the load tests in Release, then runs
 # `serving-loadtests scenario "$@"`. Everything runs on loopback; every process started is stopped at the end or on Ctrl+C.

@@ -14,7 +14,8 @@ internal interface IScenario
 
     /// <summary>
     /// Whether it takes <c>--kubernetes</c>: it drives the platform only through manifests, the gateway and its admin
-    /// port, not through serving-local's process tree, its folders or its Redis.
+    /// port (and runtime processes found by their command line, a pod's on the cluster), not through serving-local's
+    /// process tree, its folders or its Redis.
     /// </summary>
     bool RunsOnKubernetes => false;
 

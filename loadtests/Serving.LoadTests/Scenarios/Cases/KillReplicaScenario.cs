@@ -17,6 +17,9 @@ internal sealed class KillReplicaScenario : IScenario
 
     public string Duration => "about 1 min";
 
+    /// <summary>On the cluster the victim is a pod's runtime process (the node agent's container), killed as the OOM killer would.</summary>
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var service = BusyModel.Install(run.Folders) with
@@ -29,8 +32,12 @@ internal sealed class KillReplicaScenario : IScenario
         double rate = Rate;
         run.Setup = $"busy, a CPU-bound model (so that requests are in flight when the replica dies: {BusyModel.Layers} dense layers of {BusyModel.Width}², one thread each), "
             + $"RawDeployment with exactly 2 replicas, under an open loop of {rate:0} V2 requests/s. After {Before.TotalSeconds:0} s one runtime process is killed with SIGKILL. "
-            + "The gateway's routing (`/routes` on the admin port) is read every 5 ms until the replica is gone from it; the platform restarts a crashed "
-            + "replica as the kubelet does (CrashLoopBackOff: 10 s before the first restart).";
+            + "The gateway's routing (`/routes` on the admin port) is read every 5 ms until the replica is gone from it; "
+            + (run.Options.Kubernetes
+                ? "on the cluster the victim is a pod's container process: the node agent marks the pod not ready, the EndpointSlice controller drops "
+                    + "it, the gateway's watch takes it out of routing, and the agent restarts the container as the kubelet does (restartPolicy Always: "
+                    + "the first restart at once, then CrashLoopBackOff)."
+                : "the platform restarts a crashed replica as the kubelet does (CrashLoopBackOff: 10 s before the first restart).");
         run.Lines.Add(new PlotLine("replicas", 2, "replicas wanted"));
         await using var load = BackgroundLoad.Start(run.Client, [InferenceRequests.V2(platform.Gateway, service)], _ => rate, cancellationToken);
         double start = run.Now;
