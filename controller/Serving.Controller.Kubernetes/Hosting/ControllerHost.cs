@@ -71,7 +71,10 @@ public static partial class ControllerHost
     public static WebApplication Build(ControllerOptions options, KubernetesClientConfiguration configuration, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the program's folder, not the working directory: the default configuration reloads
+        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
+        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

@@ -72,7 +72,10 @@ public static class GatewayHost
     /// </summary>
     public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the program's folder, not the working directory: the default configuration reloads
+        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
+        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

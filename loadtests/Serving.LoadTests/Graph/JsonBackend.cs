@@ -21,7 +21,10 @@ internal sealed class JsonBackend : IAsyncDisposable
 
     public static async Task<JsonBackend> StartAsync(TimeSpan delay)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the program's folder, not the working directory: the default configuration reloads
+        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
+        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {

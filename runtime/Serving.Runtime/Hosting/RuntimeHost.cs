@@ -63,7 +63,10 @@ public static class RuntimeHost
     public static WebApplication Build(RuntimeOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var locations = ModelDiscovery.Discover(options.ModelDir, options.ModelName, options.ModelVersion);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the program's folder, not the working directory: the default configuration reloads
+        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
+        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

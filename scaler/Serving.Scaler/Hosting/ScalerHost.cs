@@ -57,7 +57,10 @@ public static partial class ScalerHost
     public static WebApplication Build(ScalerOptions options, IMetricsReader? feed = null, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the program's folder, not the working directory: the default configuration reloads
+        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
+        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
