@@ -46,7 +46,7 @@ internal static class KedaCommand
             return 2;
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         using var stop = new StopSignal();
         await using var keda = await KedaStandIn.StartAsync(client, settings, loggers).ConfigureAwait(false);

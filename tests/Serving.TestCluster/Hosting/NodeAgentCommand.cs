@@ -47,7 +47,7 @@ internal static class NodeAgentCommand
             return 2;
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
         var options = new NodeAgentOptions
         {
             NodeName = node,
