@@ -18,6 +18,7 @@ internal sealed class RevisionTable
     private readonly Dictionary<string, ReplicaCounters> _replicas = new(StringComparer.Ordinal);
     private Index _index = Index.Empty;
     private DateTimeOffset? _lastRead;
+    private bool _held;
 
     /// <summary>The last time reports were read successfully; null before the first read.</summary>
     public DateTimeOffset? LastRead
@@ -45,6 +46,10 @@ internal sealed class RevisionTable
             // On the scaler's first read, counters hold arrivals from before it started: they only set baselines
             // (and count as recent, so that a busy revision is never seen as idle after a scaler restart).
             bool first = _lastRead is null;
+            // After an outage the counters' deltas span all of it: they mark a revision recent, but are no burst to
+            // add to the rate in one tick (the hold kept the windows).
+            bool resumed = _held;
+            _held = false;
             var totals = new Dictionary<RevisionId, (int Concurrency, long Arrived, bool Recent)>();
             foreach (var report in reports)
             {
@@ -54,10 +59,16 @@ internal sealed class RevisionTable
                 foreach (var load in report.Revisions)
                 {
                     long arrived;
+                    bool recent = first && load.Arrivals > 0;
                     if (counters.Arrivals.TryGetValue(load.Revision, out long previous))
                     {
                         // A counter that went down restarted from zero (the gateway re-created the revision).
                         arrived = load.Arrivals >= previous ? load.Arrivals - previous : load.Arrivals;
+                        if (resumed)
+                        {
+                            recent |= arrived > 0;
+                            arrived = 0;
+                        }
                     }
                     else
                     {
@@ -69,7 +80,7 @@ internal sealed class RevisionTable
                     totals[load.Revision] = (
                         total.Concurrency + load.Concurrency,
                         total.Arrived + arrived,
-                        total.Recent || (first && load.Arrivals > 0));
+                        total.Recent || recent);
                 }
             }
 
@@ -112,11 +123,12 @@ internal sealed class RevisionTable
         }
     }
 
-    /// <summary>A tick without reports (the feed is unreachable): last known values stand.</summary>
+    /// <summary>A tick without reports (the feed is unreachable): last known values stand (<see cref="RevisionAggregate.Repeat"/>).</summary>
     public void Hold(DateTimeOffset now)
     {
         lock (_lock)
         {
+            _held = _lastRead is not null;
             foreach (var revision in _revisions.Values)
             {
                 revision.Repeat(now);

@@ -23,4 +23,66 @@ public sealed class RevisionAggregateTests
 
         Assert.True(revision.Value(config, 20, Start.AddMilliseconds(200)) > 0);
     }
+
+    [Fact]
+    public void An_outage_holds_a_light_load_where_it_was_and_keeps_the_latch()
+    {
+        // Light load: one request in flight at one tick in ten (0.1 on average), arrivals at every tick. The last report
+        // before the outage happens to show none in flight; repeating that point sample took the value toward 0, and the
+        // latch lapsed once the last arrival was older than the grace, while the traffic went on.
+        var id = new RevisionId("default", "light", "predictor", "light-predictor-00001");
+        var revision = new RevisionAggregate(id, Start);
+        var t = Start;
+        long arrivals = 0;
+        for (int tick = 0; tick < 600; tick++)
+        {
+            t = t.AddMilliseconds(100);
+            arrivals += 10;
+            revision.Record(t, tick % 10 == 5 ? 1 : 0, 10);
+        }
+
+        var config = AutoscalingConfig.Default;
+        double before = revision.Value(config, 1, t);
+        Assert.InRange(before, 0.09, 0.11);
+
+        var grace = TimeSpan.FromSeconds(30);
+        for (int tick = 0; tick < 500; tick++)
+        {
+            t = t.AddMilliseconds(100);
+            revision.Repeat(t);
+            Assert.InRange(revision.Value(config, 1, t), before * 0.8, before * 1.2);
+        }
+
+        Assert.True(revision.IsActive(t, grace), "50 s into the outage, with a 30 s grace");
+    }
+
+    [Fact]
+    public void The_first_read_after_an_outage_counts_its_arrivals_as_recent_not_as_a_burst()
+    {
+        var id = new RevisionId("default", "rate", "predictor", "rate-predictor-00001");
+        var table = new RevisionTable();
+        var t = Start;
+        long arrivals = 0;
+        for (int tick = 0; tick < 100; tick++)
+        {
+            t = t.AddMilliseconds(100);
+            arrivals += 10; // 100 requests/s
+            table.Apply([new ReplicaReport("gateway-a", t, [new RevisionLoad(id, 0, arrivals)])], t);
+        }
+
+        var config = AutoscalingConfig.Default with { Metric = ScaleMetric.Rps };
+        for (int tick = 0; tick < 300; tick++)
+        {
+            t = t.AddMilliseconds(100);
+            table.Hold(t);
+        }
+
+        t = t.AddMilliseconds(100);
+        arrivals += 3000; // what the gateway admitted during the 30 s outage
+        table.Apply([new ReplicaReport("gateway-a", t, [new RevisionLoad(id, 0, arrivals)])], t);
+
+        var revision = table.Find(id)!;
+        Assert.True(revision.IsActive(t, TimeSpan.FromSeconds(30)));
+        Assert.InRange(revision.Value(config, 1000, t), 0, 200); // 30,000/s in one tick would read as a burst
+    }
 }
