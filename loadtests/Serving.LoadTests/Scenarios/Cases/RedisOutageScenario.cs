@@ -83,9 +83,10 @@ internal sealed class RedisOutageScenario : IScenario
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Text(scalerPort)}");
         var scaler = new ExternalScaler.ExternalScalerClient(channel);
         var metric = run.AddSeries("scaler", "GetMetrics value (KPA concurrency)", "requests");
-        var errors = run.AddSeries("scaler", "GetMetrics failed (1 = error)", "requests");
+        var errors = run.AddSeries("scaler", "GetMetrics or IsActive failed (1 = error)", "requests");
+        var active = run.AddSeries("scaler", "IsActive (1 = active)", "requests");
         using var polling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var poller = PollAsync(run, scaler, metric, errors, polling.Token);
+        var poller = PollAsync(run, scaler, metric, errors, active, polling.Token);
 
         double start = run.Now;
         double stopped, restarted, publishing;
@@ -121,22 +122,31 @@ internal sealed class RedisOutageScenario : IScenario
         var failures = errors.Points.Where(p => p.V > 0).ToList();
         double lastBefore = points.LastOrDefault(p => p.T < stopped).V;
         var held = points.Where(p => p.T > stopped + 1 && p.T < restarted).ToList();
-        // The scaler keeps feeding its windows the gateways' last reports (RevisionTable.Hold): every call is answered from
-        // them, never UNAVAILABLE (the 60 s staleness limit given), and never 0 while the load goes on (KEDA would see the
-        // revision idle). The value drifts toward the last report's point sample, which may be above or below the average.
-        bool heldValues = held.Count > 0 && held.All(p => p.V > 0) && !failures.Any(f => f.T > stopped && f.T < restarted);
+        var heldActive = active.Points.Where(p => p.T > stopped + 1 && p.T < restarted).ToList();
+        // The scaler holds each revision's stable average and the age of its last arrival while the feed is down
+        // (RevisionTable.Hold): every call is answered, never UNAVAILABLE (the 60 s staleness limit given); the value
+        // stays near where it was (the panic window moves toward the stable one), and IsActive stays true while the
+        // load goes on (KEDA would otherwise take the revision to zero).
+        // "Near" is the range GetMetrics answered in the 20 s before the outage, ± 50 % (one value is noisy at a light load).
+        var recent = points.Where(p => p.T >= stopped - 20 && p.T < stopped).Select(p => p.V).DefaultIfEmpty(lastBefore).ToList();
+        double low = recent.Min() * 0.5, high = recent.Max() * 1.5;
+        bool near(double v) => v >= low && v <= high;
+        bool heldValues = held.Count > 0 && held.All(p => near(p.V)) && heldActive.Count > 0 && heldActive.All(p => p.V > 0)
+            && !failures.Any(f => f.T > stopped && f.T < restarted);
         run.Findings.Add($"through the gateways: p99 before {ScenarioStats.Ms(before.P99Ms)} ms, while Redis was down {ScenarioStats.Ms(during.P99Ms)} ms; lost {all.Lost} of {all.Sent:#,0}.");
-        run.Findings.Add($"the scaler: {lastBefore:0.###} before the outage; during it {(held.Count == 0 ? "no answer" : $"{held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###}")}, moving toward the load the gateways last reported; "
+        run.Findings.Add($"the scaler: {lastBefore:0.###} before the outage; during it {(held.Count == 0 ? "no answer" : $"{held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###}")}, IsActive true in {heldActive.Count(p => p.V > 0)} of {heldActive.Count} answers; "
             + $"both gateways' reports back in Redis {publishing:0.0} s after it restarted; {failures.Count} failed GetMetrics call(s) in all.");
         run.Target("routing unaffected: lost 0 through both gateways", $"lost {all.Lost} of {all.Sent:#,0}; other answers: {all.Errors}", all.Lost == 0);
-        run.Target("the scaler holds its last values while Redis is down: every call answered from the last reports, never an error, never 0",
+        run.Target("the scaler holds its last values while Redis is down: every call answered, GetMetrics within the range of the 20 s before (± 50 %), IsActive true",
             held.Count == 0 ? "no answer during the outage"
-                : $"{held.Count} answers, {held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###} (before: {lastBefore:0.###}), {failures.Count(f => f.T > stopped && f.T < restarted)} failed",
+                : $"{held.Count} answers, {held.Min(p => p.V):0.###}–{held.Max(p => p.V):0.###} (the 20 s before: {recent.Min():0.###}–{recent.Max():0.###}), active in {heldActive.Count(p => p.V > 0)} of {heldActive.Count}, "
+                    + $"{failures.Count(f => f.T > stopped && f.T < restarted)} failed",
             heldValues);
         run.Target("recovery: both gateways' reports back in Redis within 10 s", $"{publishing:0.0} s after Redis started", publishing <= 10);
     }
 
-    private static async Task PollAsync(ScenarioRun run, ExternalScaler.ExternalScalerClient scaler, Series metric, Series errors, CancellationToken cancellationToken)
+    private static async Task PollAsync(
+        ScenarioRun run, ExternalScaler.ExternalScalerClient scaler, Series metric, Series errors, Series active, CancellationToken cancellationToken)
     {
         var target = new ScaledObjectRef { Name = "busy-predictor-00001", Namespace = "default" };
         target.ScalerMetadata.Add("inferenceService", "busy");
@@ -148,6 +158,8 @@ internal sealed class RedisOutageScenario : IScenario
             {
                 var response = await scaler.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = target, MetricName = "" }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken);
                 metric.Add(run.Now, response.MetricValues.Sum(v => v.MetricValueFloat));
+                var isActive = await scaler.IsActiveAsync(target, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken);
+                active.Add(run.Now, isActive.Result ? 1 : 0);
                 errors.Add(run.Now, 0);
             }
             catch (RpcException) when (!cancellationToken.IsCancellationRequested)
