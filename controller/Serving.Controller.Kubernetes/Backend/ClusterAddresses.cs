@@ -19,7 +19,7 @@ internal sealed class ClusterAddresses(KubeApi api, ClusterCache cache, ObjectSe
     public async Task<string?> TakenAsync(IKubeObject owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        string ns = NamespaceOf(owner);
+        string ns = ObjectMetadata.NamespaceOf(owner);
         string name = owner.Metadata.Name ?? "";
         var existing = cache.Services.Get(ns, name) ?? await api.GetAsync(Resources.Services.ObjectPath(ns, name), cancellationToken);
         if (existing is null || AddressServiceBuilder.OwnedBy(existing, owner))
@@ -27,8 +27,9 @@ internal sealed class ClusterAddresses(KubeApi api, ClusterCache cache, ObjectSe
             return null;
         }
 
-        string holder = existing["metadata"]?["ownerReferences"]?.AsArray().FirstOrDefault()?["kind"]?.GetValue<string>() is { } kind
-            ? $"{kind} {name}'s" : "not this " + owner.Kind + "'s";
+        var holderRef = existing["metadata"]?["ownerReferences"]?.AsArray().FirstOrDefault();
+        string holder = holderRef?["kind"]?.GetValue<string>() is { } kind
+            ? $"{kind} {holderRef["name"]?.GetValue<string>()}'s" : "not this " + owner.Kind + "'s";
         return $"Service {ns}/{name} exists and is {holder}: the controller leaves it alone, so "
             + $"{name}.{ns}.{ObjectSettings.ClusterLocalDomain} does not reach the gateway for this {owner.Kind} (delete or rename that Service)";
     }
@@ -41,12 +42,12 @@ internal sealed class ClusterAddresses(KubeApi api, ClusterCache cache, ObjectSe
     {
         ArgumentNullException.ThrowIfNull(owner);
         var wanted = AddressServiceBuilder.Make(owner, settings);
-        var actual = cache.Services.Get(NamespaceOf(owner), owner.Metadata.Name ?? "");
+        var actual = cache.Services.Get(ObjectMetadata.NamespaceOf(owner), owner.Metadata.Name ?? "");
         if (actual is null)
         {
             try
             {
-                await api.CreateAsync(Resources.Services, NamespaceOf(owner), wanted, cancellationToken);
+                await api.CreateAsync(Resources.Services, ObjectMetadata.NamespaceOf(owner), wanted, cancellationToken);
             }
             catch (KubeApiException e) when (e.StatusCode == 409)
             {
@@ -65,6 +66,4 @@ internal sealed class ClusterAddresses(KubeApi api, ClusterCache cache, ObjectSe
         && (ClusterCache.Label(service, RevisionLabels.InferenceService) == name || ClusterCache.Label(service, AddressServiceBuilder.InferenceGraphLabel) == name)
             ? name
             : null;
-
-    private static string NamespaceOf(IKubeObject owner) => string.IsNullOrEmpty(owner.Metadata.Namespace) ? "default" : owner.Metadata.Namespace;
 }

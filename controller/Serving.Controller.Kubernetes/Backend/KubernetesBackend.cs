@@ -31,7 +31,7 @@ public sealed partial class KubernetesBackend(
     public async ValueTask<ObservedService> ObserveAsync(InferenceService service, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
-        string ns = NamespaceOf(service);
+        string ns = ObjectMetadata.NamespaceOf(service);
         var revisions = cache.RevisionsOf(ns, service.Metadata.Name ?? "").Select(pair =>
         {
             var deployment = pair.Value;
@@ -45,7 +45,7 @@ public sealed partial class KubernetesBackend(
     public async ValueTask ApplyAsync(InferenceService service, ServicePlan? plan, InferenceServiceStatus status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
-        string ns = NamespaceOf(service);
+        string ns = ObjectMetadata.NamespaceOf(service);
         var existing = cache.RevisionsOf(ns, service.Metadata.Name ?? "");
         var running = plan?.Components.SelectMany(c => c.Revisions.Select(r => (c.Component, Revision: r))).ToList() ?? [];
         var retained = plan?.Components.SelectMany(c => c.Retained).Select(r => r.Name).ToHashSet(StringComparer.Ordinal) ?? [];
@@ -97,7 +97,7 @@ public sealed partial class KubernetesBackend(
         {
             ["apiVersion"] = InferenceService.ApiVersionValue,
             ["kind"] = InferenceService.KindValue,
-            ["metadata"] = new JsonObject { ["name"] = service.Metadata.Name, ["namespace"] = NamespaceOf(service) },
+            ["metadata"] = new JsonObject { ["name"] = service.Metadata.Name, ["namespace"] = ObjectMetadata.NamespaceOf(service) },
             ["status"] = JsonSerializer.SerializeToNode(status, KubeJson.Options),
         };
         try
@@ -307,13 +307,12 @@ public sealed partial class KubernetesBackend(
         ["metadata"] = new JsonObject
         {
             ["name"] = service.Metadata.Name,
-            ["namespace"] = NamespaceOf(service),
+            ["namespace"] = ObjectMetadata.NamespaceOf(service),
             ["uid"] = service.Metadata.Uid,
             ["resourceVersion"] = service.Metadata.ResourceVersion,
         },
     };
 
-    private static string NamespaceOf(InferenceService service) => string.IsNullOrEmpty(service.Metadata.Namespace) ? "default" : service.Metadata.Namespace;
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "revision {Revision} created ({Mode} mode)")]
     private static partial void LogCreated(ILogger logger, string revision, string mode);

@@ -175,10 +175,11 @@ public sealed partial class KubernetesController
 
         var graph = stored.Deserialize<InferenceGraph>(KubeJson.Options)!;
         var admitted = Admission.Admission.Admit(graph, _reconciler!.Runtimes);
-        string? addressTaken = await _addresses!.TakenAsync(graph, cancellationToken);
+        // A refused graph gets no address Service, so there is nothing to look up (a GET per reconcile, otherwise).
+        string? addressTaken = admitted.Accepted ? await _addresses!.TakenAsync(graph, cancellationToken) : null;
         if (admitted.Accepted && addressTaken is null)
         {
-            await _addresses.EnsureAsync(graph, cancellationToken);
+            await _addresses!.EnsureAsync(graph, cancellationToken);
         }
 
         var status = GraphStatuses.Of(

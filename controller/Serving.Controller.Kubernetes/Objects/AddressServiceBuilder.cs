@@ -36,7 +36,7 @@ internal static class AddressServiceBuilder
             ["metadata"] = new JsonObject
             {
                 ["name"] = name,
-                ["namespace"] = owner.Metadata.Namespace ?? "default",
+                ["namespace"] = ObjectMetadata.NamespaceOf(owner),
                 ["labels"] = labels,
                 ["ownerReferences"] = new JsonArray(ObjectMetadata.Owner(owner)),
             },
