@@ -18,7 +18,6 @@ internal sealed class RevisionAggregate
     private DateTimeOffset? _lastArrival;
     private DateTimeOffset? _lastActivation;
     private MetricSample? _lastSample;
-    private DateTimeOffset? _lastTick;
 
     public RevisionAggregate(RevisionId id, DateTimeOffset now)
     {
@@ -48,7 +47,6 @@ internal sealed class RevisionAggregate
 
             var sample = new MetricSample(now, concurrency, _arrivals);
             _lastSample = sample;
-            _lastTick = now;
             foreach (var windows in _windows.Values)
             {
                 windows.Metrics.Record(sample);
@@ -60,23 +58,21 @@ internal sealed class RevisionAggregate
     /// A tick without reports (the feed is unreachable): the last known values stand. Each window set gets its own stable
     /// average of concurrency again, which holds that average where it was (the panic average moves toward it), not the
     /// last point sample (at light load that is mostly 0, and the windows drifted to 0 within an outage, as if the load
-    /// had stopped); and the time since the last arrival or activation does not
-    /// grow while nothing can be known, so the latch neither lapses nor starts. The rate gets no arrivals (they are
-    /// unknown); the first read after the outage counts the outage's arrivals as recent but not as a burst
-    /// (<see cref="RevisionTable.Apply"/>).
+    /// had stopped); and the time since the last arrival or activation does not grow while nothing can be known, so the
+    /// latch neither lapses nor starts. The rate gets no arrivals (they are unknown); the first read after the outage
+    /// counts the outage's arrivals as recent but not as a burst (<see cref="RevisionTable.Apply"/>).
     /// </summary>
     public void Repeat(DateTimeOffset now)
     {
         lock (_lock)
         {
-            if (_lastTick is { } last && now > last)
+            if (_lastSample is { } last && now > last.Time)
             {
-                var paused = now - last;
+                var paused = now - last.Time;
                 _lastArrival += paused;
                 _lastActivation += paused;
             }
 
-            _lastTick = now;
             foreach (var windows in _windows.Values)
             {
                 windows.Metrics.Record(new MetricSample(now, windows.Metrics.Snapshot(now).StableConcurrency, _arrivals));

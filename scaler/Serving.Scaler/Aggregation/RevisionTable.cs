@@ -43,12 +43,10 @@ internal sealed class RevisionTable
     {
         lock (_lock)
         {
-            // On the scaler's first read, counters hold arrivals from before it started: they only set baselines
-            // (and count as recent, so that a busy revision is never seen as idle after a scaler restart).
-            bool first = _lastRead is null;
-            // After an outage the counters' deltas span all of it: they mark a revision recent, but are no burst to
-            // add to the rate in one tick (the hold kept the windows).
-            bool resumed = _held;
+            // On the scaler's first read, and on the first after an outage, the counters' deltas span a time not seen:
+            // they mark a revision recent (a busy revision is never seen as idle after a scaler restart or an outage),
+            // but are no burst to add to the rate in one tick (after an outage, the hold kept the windows).
+            bool baseline = _lastRead is null || _held;
             _held = false;
             var totals = new Dictionary<RevisionId, (int Concurrency, long Arrived, bool Recent)>();
             foreach (var report in reports)
@@ -58,21 +56,15 @@ internal sealed class RevisionTable
                 counters.LastSeen = now;
                 foreach (var load in report.Revisions)
                 {
-                    long arrived;
-                    bool recent = first && load.Arrivals > 0;
-                    if (counters.Arrivals.TryGetValue(load.Revision, out long previous))
+                    // A new replica or revision counts from zero; a counter that went down restarted from zero (the
+                    // gateway re-created the revision).
+                    long arrived = counters.Arrivals.TryGetValue(load.Revision, out long previous) && load.Arrivals >= previous
+                        ? load.Arrivals - previous
+                        : load.Arrivals;
+                    bool recent = baseline && arrived > 0;
+                    if (baseline)
                     {
-                        // A counter that went down restarted from zero (the gateway re-created the revision).
-                        arrived = load.Arrivals >= previous ? load.Arrivals - previous : load.Arrivals;
-                        if (resumed)
-                        {
-                            recent |= arrived > 0;
-                            arrived = 0;
-                        }
-                    }
-                    else
-                    {
-                        arrived = first ? 0 : load.Arrivals; // a new replica or revision counts from zero
+                        arrived = 0;
                     }
 
                     counters.Arrivals[load.Revision] = load.Arrivals;
@@ -123,7 +115,10 @@ internal sealed class RevisionTable
         }
     }
 
-    /// <summary>A tick without reports (the feed is unreachable): last known values stand (<see cref="RevisionAggregate.Repeat"/>).</summary>
+    /// <summary>
+    /// A tick without reports (the feed is unreachable): concurrency and the activity latch stand where they were; the
+    /// rate gets no arrivals, so a revision scaled on requests per second drifts down (<see cref="RevisionAggregate.Repeat"/>).
+    /// </summary>
     public void Hold(DateTimeOffset now)
     {
         lock (_lock)
