@@ -139,6 +139,12 @@ public sealed class RbacTemplateTests
                     var names = Strings(rule["resourceNames"]);
                     Assert.Equal(names.Count == 0 ? ["get"] : ["get", "list", "watch"], verbs.Order(StringComparer.Ordinal));
                     Assert.True(names.Count <= 1, "Secrets by name: one");
+                    if (names.Count == 1)
+                    {
+                        // Only the gateway's Role for its API-key Secret watches a Secret.
+                        Assert.Equal("Role", role["kind"]!.GetValue<string>());
+                        Assert.EndsWith("-gateway-api-keys", role["metadata"]!["name"]!.GetValue<string>(), StringComparison.Ordinal);
+                    }
                 }
 
                 if (resources.Contains("pods"))

@@ -14,7 +14,6 @@ public sealed class ApiKeysSecretTests(ServingCluster cluster, ITestOutputHelper
 {
     private const string FirstKey = "first-key-0123456789abcdef";
     private const string SecondKey = "second-key-0123456789abcdef";
-    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task A_service_annotated_api_key_accepts_the_Secret_s_key_and_follows_its_rotation_and_deletion()
@@ -34,18 +33,18 @@ public sealed class ApiKeysSecretTests(ServingCluster cluster, ITestOutputHelper
 
             Assert.Equal(
                 (HttpStatusCode.OK, IrisRequest.Prediction),
-                await EventuallyAsync(() => gateway.PostAsync(host, apiKey: FirstKey), r => r.Status == HttpStatusCode.OK, "a prediction with the key", gateway, TimeSpan.FromSeconds(90)));
+                await gateway.EventuallyAsync(() => gateway.PostAsync(host, apiKey: FirstKey), r => r.Status == HttpStatusCode.OK, "a prediction with the key"));
             Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.PostAsync(host)).Status);
             Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.PostAsync(host, apiKey: SecondKey)).Status);
 
             // Rotated: the new key in, the old one out, as soon as the watch delivers the change.
             await ApplySecretAsync(SecondKey);
-            await EventuallyAsync(() => gateway.PostAsync(host, apiKey: SecondKey), r => r.Status == HttpStatusCode.OK, "the rotated key accepted", gateway, Soon);
+            await gateway.EventuallyAsync(() => gateway.PostAsync(host, apiKey: SecondKey), r => r.Status == HttpStatusCode.OK, "the rotated key accepted");
             Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.PostAsync(host, apiKey: FirstKey)).Status);
 
             // Deleted: no keys at all (401, as with an empty file), and the log says why.
             await cluster.KubectlAsync("delete", "secret", ServingCluster.ApiKeysSecret, "-n", ServingCluster.ChartNamespace);
-            await EventuallyAsync(() => gateway.PostAsync(host, apiKey: SecondKey), r => r.Status == HttpStatusCode.Unauthorized, "every key refused", gateway, Soon);
+            await gateway.EventuallyAsync(() => gateway.PostAsync(host, apiKey: SecondKey), r => r.Status == HttpStatusCode.Unauthorized, "every key refused");
             Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.PostAsync(host)).Status);
             Assert.Contains($"The API keys Secret {ServingCluster.ChartNamespace}/{ServingCluster.ApiKeysSecret} does not exist", gateway.Output, StringComparison.Ordinal);
 
@@ -68,17 +67,4 @@ public sealed class ApiKeysSecretTests(ServingCluster cluster, ITestOutputHelper
         stringData:
           team-a: {key}
         """);
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, GatewayProcess gateway, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        T last;
-        while (!done(last = await probe()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{what}: not within {within.TotalSeconds} s; last: {last}\n{gateway.Tail()}");
-            await Task.Delay(50);
-        }
-
-        return last;
-    }
 }

@@ -283,18 +283,6 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())?["model_version"]?.GetValue<string>() : null;
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, GatewayProcess gateway)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        T last;
-        while (!done(last = await probe()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{what}: not within 90 s; last: {Describe(last)}\n{gateway.Tail()}");
-            await Task.Delay(50);
-        }
-
-        return last;
-    }
-
-    private static string Describe(object? value) => value is System.Collections.IEnumerable list and not string ? string.Join(", ", list.Cast<object>()) : $"{value}";
+    private static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, GatewayProcess gateway) =>
+        gateway.EventuallyAsync(probe, done, what);
 }

@@ -40,6 +40,7 @@ public sealed class ScalerTlsTests(ScalerTlsCluster cluster) : IClassFixture<Sca
         Assert.StartsWith("failed to get the metric spec from the scaler: ", ServingCluster.Condition(status, "Ready", "message"), StringComparison.Ordinal);
         await cluster.Feed.ActivateAsync(refused);
         await cluster.Feed.SetAsync(refused, 1);
+        await Task.Delay(TimeSpan.FromSeconds(2 * 5)); // two of the ScaledObject's 5 s polling intervals: the polls that could act on it ran
         Assert.Equal(1, (await cluster.ReplicasAsync(refusedNs, refused.Revision, _ => true, "read")).Spec);
         Assert.Empty(cluster.Series(refusedNs, refused.Revision));
         Assert.Equal(0, cluster.Keda.StreamsOpened($"{refusedNs}/{refused.Revision}"));

@@ -100,4 +100,25 @@ internal sealed partial class GatewayProcess : ServingProcess
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    /// <summary>
+    /// Probes every 50 ms until <paramref name="done"/> holds, for at most 90 s (a busy two-core machine); the failure
+    /// names the last value and this gateway's output.
+    /// </summary>
+    public async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what)
+    {
+        var limit = TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + limit;
+        T last;
+        while (!done(last = await probe()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: not within {limit.TotalSeconds:0} s; last: {Describe(last)}\n{Tail()}");
+            await Task.Delay(50);
+        }
+
+        return last;
+    }
+
+    private static string Describe(object? value) =>
+        value is System.Collections.IEnumerable list and not string ? string.Join(", ", list.Cast<object>()) : $"{value}";
 }

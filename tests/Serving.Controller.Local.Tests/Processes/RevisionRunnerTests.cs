@@ -133,10 +133,12 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_replica_disposed_by_two_owners_at_once_is_stopped_and_released_once()
+    public async Task A_replica_disposed_by_several_owners_at_once_stops_without_an_error()
     {
         // A replica that drains while its revision is disposed has two owners that dispose it as its stop completes;
-        // Process.Dispose run twice at once throws NullReferenceException from inside the runtime.
+        // Process.Dispose run twice at once threw NullReferenceException from inside the runtime, seen once in a stress
+        // loop. The window is narrow: this stress passes on the old code too almost always, so it guards the behaviour
+        // (every owner's dispose completes, the process is stopped), not the race.
         for (int round = 0; round < 10; round++)
         {
             var process = ReplicaProcess.Start(

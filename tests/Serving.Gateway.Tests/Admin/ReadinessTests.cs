@@ -15,9 +15,12 @@ public sealed class ReadinessTests
     [Fact]
     public async Task Readyz_names_the_first_input_still_awaited_then_answers_ready()
     {
+        var routes = new TaskCompletionSource();
         var keys = new TaskCompletionSource();
-        ReadinessInput[] inputs = [new("routes not synced yet", Task.CompletedTask), new("no valid API keys yet", keys.Task)];
+        ReadinessInput[] inputs = [new("routes not synced yet", routes.Task), new("no valid API keys yet", keys.Task)];
 
+        Assert.Equal((503, "routes not synced yet"), await ReadyzAsync(inputs));
+        routes.SetResult();
         Assert.Equal((503, "no valid API keys yet"), await ReadyzAsync(inputs));
         keys.SetResult();
         Assert.Equal((200, "ready"), await ReadyzAsync(inputs));
@@ -27,7 +30,7 @@ public sealed class ReadinessTests
     [Theory]
     [InlineData(null, true)] // no such Secret: known missing, no key accepted
     [InlineData("dGVhbS1hLTAxMjM0NTY3ODlhYmNkZWY=", true)]
-    [InlineData("not base64!", false)] // the first version does not parse: not ready until a valid one comes
+    [InlineData("not base64!", false)] // the first version does not parse: not ready (a valid version is what the other rows send)
     public async Task The_API_key_Secret_is_ready_once_its_first_list_says_what_the_keys_are(string? key, bool ready)
     {
         var list = new TaskCompletionSource();

@@ -37,12 +37,13 @@ public sealed class ScenarioOptionsTests
     }
 
     [Theory]
+    [InlineData("canary")]
     [InlineData("mode-switch")]
     [InlineData("graph")]
     [InlineData("steady")]
     [InlineData("step")]
     [InlineData("kill-replica")]
-    public void Scenarios_ported_to_the_cluster_take_kubernetes_and_still_run_locally_without_it(string name)
+    public void Scenarios_ported_to_the_cluster_parse_with_kubernetes_and_without_it(string name)
     {
         var cluster = ScenarioOptions.Parse([name, "--kubernetes"]);
         var local = ScenarioOptions.Parse([name]);

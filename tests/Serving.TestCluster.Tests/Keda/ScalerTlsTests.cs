@@ -51,7 +51,7 @@ public sealed class ScalerTlsTests
     }
 
     [Fact]
-    public void Equal_settings_share_a_connection_and_different_material_does_not()
+    public void Settings_from_the_same_material_are_equal_and_different_material_is_not()
     {
         var auth = Map(("caCert", Pem.Cert));
         Assert.Equal(ScalerTls.Parse(Map(("enableTLS", "true")), auth), ScalerTls.Parse(Map(("enableTLS", "true")), Map(("caCert", Pem.Cert))));

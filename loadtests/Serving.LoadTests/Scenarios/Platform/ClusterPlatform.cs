@@ -18,15 +18,14 @@ internal sealed class ClusterPlatform : IServingPlatform
     public const string UpLine = "A Kubernetes API server runs the lab";
 
     private readonly ServerProcess _process;
-    private readonly string _kubectl;
+    private string _kubectl = "";
 
     private readonly PlatformFolders _folders;
 
-    private ClusterPlatform(ServerProcess process, PlatformFolders folders, string kubectl, int port, int adminPort)
+    private ClusterPlatform(ServerProcess process, PlatformFolders folders, int port, int adminPort)
     {
         _process = process;
         _folders = folders;
-        _kubectl = kubectl;
         Gateway = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         Admin = new AdminClient(new Uri($"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}"));
     }
@@ -62,15 +61,15 @@ internal sealed class ClusterPlatform : IServingPlatform
             ["MANIFESTS"] = folders.Manifests,
             ["CLUSTER_DIR"] = DirOf(folders),
         });
-        string kubectl = await KubectlPathAsync(build, cancellationToken);
         var process = await ServerProcess.StartAsync(
             spec, new ReadyProbe(new Uri($"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}/readyz")),
             folders.NextLog("run-kubernetes"), TimeSpan.FromMinutes(10), cancellationToken);
         process.StopGrace = TimeSpan.FromSeconds(60);
-        var platform = new ClusterPlatform(process, folders, kubectl, port, adminPort);
+        var platform = new ClusterPlatform(process, folders, port, adminPort);
         try
         {
             await platform.WaitForUpAsync(TimeSpan.FromMinutes(4), cancellationToken);
+            platform._kubectl = await KubectlPathAsync(build, cancellationToken); // the script has installed it by now
             return platform;
         }
         catch
