@@ -10,8 +10,8 @@ public static class StatusEvents
     {
         ArgumentNullException.ThrowIfNull(after);
         var events = new List<ObjectEvent>();
-        var ready = Condition(after, ConditionTypes.Ready);
-        var wasReady = Condition(before, ConditionTypes.Ready);
+        var ready = Condition(after.Conditions, ConditionTypes.Ready);
+        var wasReady = Condition(before?.Conditions, ConditionTypes.Ready);
         if (ready is not null && (wasReady?.Status != ready.Status || (ready.Status == ConditionStatus.False && wasReady.Message != ready.Message)))
         {
             events.Add(ready.Status == ConditionStatus.True
@@ -35,8 +35,8 @@ public static class StatusEvents
             }
         }
 
-        var refused = Condition(after, ConditionTypes.SpecAccepted);
-        var wasRefused = Condition(before, ConditionTypes.SpecAccepted);
+        var refused = Condition(after.Conditions, ConditionTypes.SpecAccepted);
+        var wasRefused = Condition(before?.Conditions, ConditionTypes.SpecAccepted);
         if (refused is { Status: ConditionStatus.False } && refused.Message != wasRefused?.Message)
         {
             events.Add(new ObjectEvent(ObjectEvent.Warning, refused.Reason ?? "InvalidSpec", $"spec refused: {refused.Message}"));
@@ -53,11 +53,11 @@ public static class StatusEvents
     /// <summary>A Warning when the cluster-local name (of an InferenceService or an InferenceGraph) is newly, or differently, taken.</summary>
     public static ObjectEvent? AddressTaken(IReadOnlyList<Condition>? before, IReadOnlyList<Condition>? after)
     {
-        var address = after?.FirstOrDefault(c => c.Type == ConditionTypes.AddressReady);
-        return address is { Status: ConditionStatus.False } && address.Message != before?.FirstOrDefault(c => c.Type == ConditionTypes.AddressReady)?.Message
+        var address = Condition(after, ConditionTypes.AddressReady);
+        return address is { Status: ConditionStatus.False } && address.Message != Condition(before, ConditionTypes.AddressReady)?.Message
             ? new ObjectEvent(ObjectEvent.Warning, address.Reason ?? "AddressConflict", address.Message ?? "the cluster-local address is taken")
             : null;
     }
 
-    private static Condition? Condition(InferenceServiceStatus? status, string type) => status?.Conditions?.FirstOrDefault(c => c.Type == type);
+    private static Condition? Condition(IReadOnlyList<Condition>? conditions, string type) => conditions?.FirstOrDefault(c => c.Type == type);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serving.Controller.Admission;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Alpha1;
@@ -31,30 +30,20 @@ public static class GraphStatuses
         string ns = string.IsNullOrEmpty(graph.Metadata.Namespace) ? "default" : graph.Metadata.Namespace;
         var (reason, message) = Problem(admitted, graph, service);
         string status = reason is null ? ConditionStatus.True : ConditionStatus.False;
+        string stamp = ConditionTimes.Stamp(now);
         var conditions = new List<Condition>();
         if (addressTaken is not null)
         {
-            conditions.Add(Kept(previous, new Condition { Type = ConditionTypes.AddressReady, Status = ConditionStatus.False, Reason = "AddressConflict", Message = addressTaken }, now));
+            conditions.Add(new Condition { Type = ConditionTypes.AddressReady, Status = ConditionStatus.False, Reason = "AddressConflict", Message = addressTaken, LastTransitionTime = stamp });
         }
 
-        conditions.Add(Kept(previous, new Condition { Type = ReadyCondition, Status = status, Reason = reason, Message = message }, now));
+        conditions.Add(new Condition { Type = ReadyCondition, Status = status, Reason = reason, Message = message, LastTransitionTime = stamp });
         return new InferenceGraphStatus
         {
             ObservedGeneration = graph.Metadata.Generation,
             Url = reason is null ? $"{options.UrlScheme}://{graph.Metadata.Name}.{ns}.{options.Domain}" : null,
-            Conditions = conditions,
+            Conditions = ConditionTimes.Keep(previous?.Conditions, conditions),
         };
-    }
-
-    /// <summary>The condition with its previous transition time when nothing about it changed, else now.</summary>
-    private static Condition Kept(InferenceGraphStatus? previous, Condition condition, DateTimeOffset now)
-    {
-        var last = previous?.Conditions?.FirstOrDefault(c => c.Type == condition.Type);
-        string since = last is not null && last.Status == condition.Status && last.Reason == condition.Reason && last.Message == condition.Message
-            && last.LastTransitionTime is { } kept
-            ? kept
-            : now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        return condition with { LastTransitionTime = since };
     }
 
     private static (string? Reason, string? Message) Problem(AdmittedObject admitted, InferenceGraph graph, Func<string, InferenceService?> service)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Beta1;
 using Serving.Controller.RuntimeSelection;
@@ -218,7 +217,7 @@ internal static class ServiceStatus
         Status = status,
         Reason = reason,
         Message = message,
-        LastTransitionTime = now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        LastTransitionTime = ConditionTimes.Stamp(now),
         Severity = null,
     };
 }
