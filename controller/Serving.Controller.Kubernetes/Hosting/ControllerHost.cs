@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serving.Controller.Api.Schema;
+using Serving.Hosting;
 using Serving.Kubernetes.Client;
 
 namespace Serving.Controller.Kubernetes.Hosting;
@@ -71,18 +72,7 @@ public static partial class ControllerHost
     public static WebApplication Build(ControllerOptions options, KubernetesClientConfiguration configuration, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // The content root is the program's folder, not the working directory: the default configuration reloads
-        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
-        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(options.LogLevel);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = ServerBuilder.Create(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

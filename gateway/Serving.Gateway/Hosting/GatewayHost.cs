@@ -15,14 +15,15 @@ using Serving.Gateway.Admin;
 using Serving.Gateway.Auth;
 using Serving.Gateway.Auth.ApiKeys;
 using Serving.Gateway.Auth.Jwt;
-using Serving.Gateway.Graph;
 using Serving.Gateway.Autoscaling;
+using Serving.Gateway.Graph;
 using Serving.Gateway.Observability;
 using Serving.Gateway.Proxy;
 using Serving.Gateway.Proxy.Http1;
 using Serving.Gateway.Routing;
 using Serving.Gateway.Sources;
 using Serving.Gateway.Sources.Kubernetes;
+using Serving.Hosting;
 using Serving.Kubernetes.Client;
 using Serving.Telemetry.Tracing;
 
@@ -72,18 +73,7 @@ public static class GatewayHost
     /// </summary>
     public static WebApplication Build(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        // The content root is the program's folder, not the working directory: the default configuration reloads
-        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
-        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(options.LogLevel);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = ServerBuilder.Create(options.LogLevel);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         if (!options.LogPayloads)
         {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using Serving.Hosting;
 using Serving.Runtime.Models;
 using Serving.Runtime.Observability;
 using Serving.Runtime.Protocol;
@@ -63,18 +64,7 @@ public static class RuntimeHost
     public static WebApplication Build(RuntimeOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var locations = ModelDiscovery.Discover(options.ModelDir, options.ModelName, options.ModelVersion);
-        // The content root is the program's folder, not the working directory: the default configuration reloads
-        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
-        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(options.LogLevel);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = ServerBuilder.Create(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", options.LogLevel);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Serving.Hosting;
 using Serving.Runtime.Storage;
 
 namespace Serving.Runtime.Hosting;
@@ -34,13 +35,7 @@ internal static class StorageInitializerCommand
             return 2;
         }
 
-        using var loggerFactory = LoggerFactory.Create(logging => logging
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            })
-            .SetMinimumLevel(options.LogLevel));
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddServingConsole(options.LogLevel));
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

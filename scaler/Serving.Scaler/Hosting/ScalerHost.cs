@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Serving.Hosting;
 using Serving.Scaler.Activity;
 using Serving.Scaler.Aggregation;
 using Serving.Scaler.Feed;
@@ -57,18 +58,7 @@ public static partial class ScalerHost
     public static WebApplication Build(ScalerOptions options, IMetricsReader? feed = null, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // The content root is the program's folder, not the working directory: the default configuration reloads
-        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
-        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(options.LogLevel);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = ServerBuilder.Create(options.LogLevel);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         // An unhealthy check is logged as an error on every run (each second, below); the aggregator logs the outage once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);

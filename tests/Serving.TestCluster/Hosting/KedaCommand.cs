@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.Logging;
+using Serving.Hosting;
 using Serving.TestCluster.Keda;
 
 namespace Serving.TestCluster.Hosting;
@@ -46,7 +47,7 @@ internal static class KedaCommand
             return 2;
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
+        using var loggers = LoggerFactory.Create(b => b.AddServingConsole(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         using var stop = new StopSignal();
         await using var keda = await KedaStandIn.StartAsync(client, settings, loggers).ConfigureAwait(false);

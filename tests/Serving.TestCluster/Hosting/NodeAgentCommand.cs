@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.Logging;
+using Serving.Hosting;
 using Serving.TestCluster.Containers;
 using Serving.TestCluster.Nodes;
 
@@ -47,7 +48,7 @@ internal static class NodeAgentCommand
             return 2;
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
+        using var loggers = LoggerFactory.Create(b => b.AddServingConsole(Enum.Parse<LogLevel>(level ?? "Information", ignoreCase: true)));
         var options = new NodeAgentOptions
         {
             NodeName = node,
