@@ -8,7 +8,9 @@ namespace Serving.TestCluster.Processes;
 /// kills it when its parent goes, however the test process ends. The parent death signal follows the thread that
 /// forked, not the process, and .NET forks on the calling thread: a thread-pool thread that retires would take its
 /// children with it. So every fork happens on one thread that lives as long as the process.
-/// Each child also gets a session (and process group) of its own, so that a signal reaches the processes it starts.
+/// Each child also gets a session (and process group) of its own, so that a signal reaches the processes it starts,
+/// and SIGINT at its default, as in a terminal: a suite started in the background of a script inherits SIGINT ignored,
+/// and a shell cannot trap a signal ignored on entry (run.sh's Ctrl+C would then do nothing).
 /// </summary>
 public static class ProcessLauncher
 {
@@ -25,7 +27,7 @@ public static class ProcessLauncher
             UseShellExecute = false,
             WorkingDirectory = info.WorkingDirectory,
         };
-        foreach (string argument in (string[])["--pdeathsig", "KILL", "--", "setsid", "--", info.FileName, .. info.ArgumentList])
+        foreach (string argument in (string[])["--pdeathsig", "KILL", "--", "setsid", "--", "env", "--default-signal=INT", "--", info.FileName, .. info.ArgumentList])
         {
             wrapped.ArgumentList.Add(argument);
         }
