@@ -1,4 +1,5 @@
 using System.Net;
+using Serving.Controller.Local.Processes;
 using Serving.Controller.Local.Tests.Infrastructure;
 
 namespace Serving.Controller.Local.Tests;
@@ -11,7 +12,9 @@ public sealed class StatusTruthTests
     [Fact]
     public async Task Replicas_follow_ready_replicas_through_a_promotion_a_rollback_a_crash_and_scale_to_zero()
     {
-        await using var platform = await TestPlatform.StartAsync(grace: TimeSpan.FromSeconds(1));
+        // A 5 s restart backoff: the killed replica's absence from the count lasts long enough to be seen on a starved machine.
+        await using var platform = await TestPlatform.StartAsync(
+            grace: TimeSpan.FromSeconds(1), timings: new ReplicaTimings { StopGrace = TimeSpan.FromSeconds(10), RestartBackoff = TimeSpan.FromSeconds(5) });
         platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 1, version: "1"));
         await ReplicasAsync(platform, 1, "revision 1 ready");
 

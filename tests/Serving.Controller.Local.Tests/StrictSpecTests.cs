@@ -48,7 +48,10 @@ public sealed class StrictSpecTests
         Assert.Equal((HttpStatusCode.OK, "1"), (status, version));
         string row = (await platform.TableAsync()).Split('\n').Single(l => l.Contains(" iris ", StringComparison.Ordinal));
         Assert.Contains("InvalidSpec", row, StringComparison.Ordinal);
-        Assert.Single(platform.Logs, l => l.Contains("minReplica:", StringComparison.Ordinal) || l.Contains("minReplica ", StringComparison.Ordinal));
+        // The refusal is logged after its status is written: waited for, then logged once.
+        static bool Names(string line) => line.Contains("minReplica:", StringComparison.Ordinal) || line.Contains("minReplica ", StringComparison.Ordinal);
+        await platform.WaitForAsync(() => Task.FromResult(platform.Logs.Any(Names)), Long, "the refusal logged");
+        Assert.Single(platform.Logs, Names);
 
         platform.Write("iris.yaml", Manifests.Iris("iris", minReplicas: 1, version: "2"));
         await platform.WaitForAsync(async () => (await platform.InferAsync("iris")).Version == "2", Long, "the fixed spec rolled out");

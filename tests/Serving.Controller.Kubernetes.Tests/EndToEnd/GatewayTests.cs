@@ -88,7 +88,9 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     [Fact]
     public async Task A_pod_that_stops_being_ready_or_is_deleted_leaves_routing_under_load_and_no_request_fails()
     {
-        var (ns, gateway) = await ReadyIrisAsync("gw-pods", "RawDeployment", minReplicas: 2);
+        // A drain delay of 10 s, not the 3 s default in a pod: on a starved test machine the EndpointSlice change can take
+        // longer than 3 s to reach the gateway (the test is about the gateway letting go, not about the default's margin).
+        var (ns, gateway) = await ReadyIrisAsync("gw-pods", "RawDeployment", minReplicas: 2, runtimeArgs: ", \"--drain-delay-s=10\"");
         await using var _ = gateway;
         var routed = await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 2, "two replicas routed", gateway);
         var pods = await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001");
@@ -112,8 +114,8 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         Assert.True(load.Failures.Count == 0, $"failed requests while a pod was not ready:\n{string.Join('\n', load.Failures)}\n{gateway.Tail()}");
 
         // Deleted: terminating, it is not ready in its slice at once, and the Deployment's replacement comes in when ready.
-        // The pod is told to stop at the same moment; the runtime keeps serving (not ready) for its drain delay, 3 s in a
-        // pod, until the gateway has let it go: no request may fail (see gateway/README.md, Cluster mode).
+        // The pod is told to stop at the same moment; the runtime keeps serving (not ready) for its drain delay (10 s here,
+        // 3 s by default in a pod) until the gateway has let it go: no request may fail (see gateway/README.md, Cluster mode).
         clock.Restart();
         await cluster.KubectlAsync("delete", "pod", name, "-n", ns, "--wait=false");
         await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => !r.Contains(address), "the deleted pod out of routing", gateway);
@@ -235,14 +237,14 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         """;
 
     /// <summary>A namespace with the lab's iris applied and Ready, and a gateway started before it was (it follows the changes).</summary>
-    private async Task<(string Ns, GatewayProcess Gateway)> ReadyIrisAsync(string prefix, string mode, int minReplicas)
+    private async Task<(string Ns, GatewayProcess Gateway)> ReadyIrisAsync(string prefix, string mode, int minReplicas, string runtimeArgs = "")
     {
         string ns = await cluster.NamespaceAsync(prefix);
         await cluster.ProvideIrisClaimAsync(ns);
         var gateway = await StartGatewayAsync(ns);
         try
         {
-            await cluster.ApplyAsync(ns, Manifests.Iris("iris", mode, minReplicas));
+            await cluster.ApplyAsync(ns, Manifests.Iris("iris", mode, minReplicas, runtimeArgs: runtimeArgs));
             await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Condition(s, "Ready") == "True", "iris Ready");
             return (ns, gateway);
         }

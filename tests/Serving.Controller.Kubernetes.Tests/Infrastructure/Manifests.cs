@@ -22,7 +22,7 @@ internal static class Manifests
 
     /// <param name="extra">Lines under <c>predictor:</c>, indented by four spaces.</param>
     /// <param name="annotations">More annotation lines, indented by four spaces.</param>
-    public static string Iris(string name, string mode, int minReplicas, string version = "1", string extra = "", string annotations = "") => $"""
+    public static string Iris(string name, string mode, int minReplicas, string version = "1", string extra = "", string annotations = "", string runtimeArgs = "") => $"""
         apiVersion: serving.kserve.io/v1beta1
         kind: InferenceService
         metadata:
@@ -38,6 +38,6 @@ internal static class Manifests
               modelFormat:
                 name: onnx
               storageUri: pvc://models
-              args: ["--model_version={version}"]
+              args: ["--model_version={version}"{runtimeArgs}]
         """;
 }

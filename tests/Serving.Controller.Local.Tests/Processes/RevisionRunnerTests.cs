@@ -75,14 +75,15 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
     public async Task A_start_past_its_deadline_is_killed_retried_with_backoff_and_the_revision_becomes_ready_by_itself()
     {
         _status = 503;
-        await using var runner = Runner(Fast with { StartDeadline = TimeSpan.FromSeconds(1) }, backoff: TimeSpan.FromSeconds(1));
+        // A probe's timeout as long as the deadline: a starved probe cannot time out first and change the last probe's result.
+        await using var runner = Runner(Fast with { StartDeadline = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(5) }, backoff: TimeSpan.FromSeconds(1));
         runner.ScaleTo(1);
 
         await WaitUntilAsync(() => runner.Phase == RevisionPhase.Failed, "failed start");
         var failed = runner.Observe();
         Assert.Equal(RevisionRunner.CrashLoopBackOff, failed.Waiting);
         Assert.True(failed.Restarts >= 1);
-        Assert.Contains("not ready within 1 s (last probe: HTTP 503)", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("not ready within 5 s (last probe: HTTP 503)", failed.Message, StringComparison.Ordinal);
         Assert.Contains("starting up", failed.Message, StringComparison.Ordinal); // its last output
 
         _status = 200;
@@ -110,7 +111,8 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
     [Fact]
     public async Task A_replica_that_crashes_is_restarted_and_counted()
     {
-        await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), exitAfter: 1);
+        // It lives 3 s, long enough for a starved first probe to find it ready before it crashes (a crash before ready is a failed start).
+        await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), exitAfter: 3);
         runner.ScaleTo(1);
         await WaitUntilAsync(() => runner.Restarts >= 1, "a crash");
 

@@ -83,9 +83,10 @@ public sealed partial class ActivatorTests
         Assert.Equal(503, status);
         Assert.Equal("1", response.Headers.RetryAfter!.ToString());
         Assert.Equal("the queue for this revision is full (10 requests)", (string?)body!["error"]);
-        Assert.True(clock.ElapsedMilliseconds < 1000, $"503 took {clock.ElapsedMilliseconds} ms");
-        // The gateway's own clock: the rejection lands in a latency bucket of 50 ms or less.
-        Assert.True(await RejectedWithinAsync(gateway, 0.0512), "the 503 took more than 50 ms inside the gateway");
+        // Not held: far under the 60 s activation timeout by the client's clock and the gateway's (not a speed target,
+        // the bound leaves a starved machine seconds).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"503 took {clock.ElapsedMilliseconds} ms");
+        Assert.True(await RejectedWithinAsync(gateway, 6.5536), "the 503 took more than 6.5 s inside the gateway");
         await cancel.CancelAsync();
         await Task.WhenAll(held.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
     }

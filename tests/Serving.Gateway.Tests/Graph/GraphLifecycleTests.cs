@@ -169,7 +169,7 @@ public sealed class GraphLifecycleTests
 
         var request = gateway.PostAsync(GraphHost, "/", "{}");
         await WaitUntilAsync(() => gateway.Catalog.Held == 1);
-        Assert.Contains(signal.Activations, k => k.Service == "b");
+        await WaitUntilAsync(() => signal.Activations.Any(k => k.Service == "b")); // signalled right after it is held
         var revision = gateway.Catalog.Revisions.Single(r => r.Key.Service == "b");
         Assert.Equal(1, revision.Stats.Concurrency); // held time counts, as for direct traffic
 

@@ -66,14 +66,15 @@ public sealed class ColdStartTraceTests
 
         // The steps follow one another and cover the request: what is left is bookkeeping between them.
         double covered = steps.Sum(s => s.Duration.TotalMilliseconds);
-        Assert.InRange(root.Duration.TotalMilliseconds - covered, 0, 5);
+        Assert.InRange(root.Duration.TotalMilliseconds - covered, 0, 20); // a few µs unless a thread is preempted
         for (int i = 1; i < steps.Count; i++)
         {
             Assert.True(steps[i].StartTimeUtc >= steps[i - 1].StartTimeUtc + steps[i - 1].Duration, $"{steps[i].OperationName} overlaps {steps[i - 1].OperationName}");
         }
 
-        // What the client saw is the request span plus its own sending and receiving.
-        Assert.InRange(client - root.Duration.TotalMilliseconds, 0, Math.Max(25, client * 0.05));
+        // What the client saw is the request span plus its own sending and receiving (usually a few ms; the bound leaves a
+        // starved machine room and still fails a trace that left out the 300 ms hold).
+        Assert.InRange(client - root.Duration.TotalMilliseconds, 0, Math.Max(100, client * 0.4));
 
         // The replica's parent is the forward span, in the same trace.
         var headers = replica.Headers.Last();

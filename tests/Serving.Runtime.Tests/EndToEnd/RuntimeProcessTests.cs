@@ -25,12 +25,13 @@ public sealed class RuntimeProcessTests
     public async Task Sigterm_lets_in_flight_requests_finish_then_exits_cleanly()
     {
         using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
-        // The request waits in the batch queue for 1.5 s: SIGTERM arrives while it is in flight.
-        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--max-batch-size", "8", "--max-batch-delay-ms", "1500");
+        // The request waits in the batch queue for 5 s: SIGTERM arrives while it is in flight (2 s after it was sent, time
+        // for a starved machine to have it read; a request not yet read would meet a closed listener instead).
+        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--max-batch-size", "8", "--max-batch-delay-ms", "5000");
         using var client = await runtime.ReadyClientAsync();
 
         var inFlight = client.PostAsync("/v1/models/doubler:predict", JsonContent.Create(JsonNode.Parse("""{"instances":[[1,2,3,4]]}""")));
-        await Task.Delay(300);
+        await Task.Delay(2000);
         runtime.Terminate();
         using var response = await inFlight;
 
@@ -43,7 +44,7 @@ public sealed class RuntimeProcessTests
     public async Task With_a_drain_delay_sigterm_turns_readiness_false_at_once_and_new_connections_are_served_until_it_ends()
     {
         using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
-        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--drain-delay-s", "3");
+        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--drain-delay-s", "10");
         using var client = await runtime.ReadyClientAsync();
 
         // A pod told to stop: gateways route here until its EndpointSlice change reaches them, on new connections too.
@@ -51,7 +52,7 @@ public sealed class RuntimeProcessTests
         runtime.Terminate();
         while ((await client.GetAsync("/v2/health/ready")).IsSuccessStatusCode)
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "still ready 2 s after SIGTERM");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), "still ready 8 s after SIGTERM");
             await Task.Delay(20);
         }
 
@@ -60,11 +61,11 @@ public sealed class RuntimeProcessTests
         var answered = clock.Elapsed;
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("""{"predictions":[[2,4,6,8]]}""", await response.Content.ReadAsStringAsync());
-        Assert.True(answered < TimeSpan.FromSeconds(3), $"answered {answered} after SIGTERM, past the drain delay");
+        Assert.True(answered < TimeSpan.FromSeconds(10), $"answered {answered} after SIGTERM, past the drain delay");
 
-        Assert.Equal(0, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"exited {clock.Elapsed} after SIGTERM, within the drain delay");
-        Assert.Contains("still serving for 3 s", runtime.Output, StringComparison.Ordinal);
+        Assert.Equal(0, await runtime.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(10), $"exited {clock.Elapsed} after SIGTERM, within the drain delay");
+        Assert.Contains("still serving for 10 s", runtime.Output, StringComparison.Ordinal);
     }
 
     [Fact]

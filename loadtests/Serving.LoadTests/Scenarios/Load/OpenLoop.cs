@@ -13,6 +13,9 @@ internal sealed class OpenLoop(LoadClient client, IReadOnlyList<LoadTarget> targ
 
     public long Sent => Interlocked.Read(ref _sent);
 
+    /// <summary>The time the rate was integrated over: from the start to the loop's last tick before it stopped.</summary>
+    public TimeSpan Ran { get; private set; }
+
     /// <summary>Runs until <paramref name="stop"/> fires, then waits for the requests still out (their answers count).</summary>
     public async Task RunAsync(CancellationToken stop, CancellationToken abort)
     {
@@ -62,6 +65,7 @@ internal sealed class OpenLoop(LoadClient client, IReadOnlyList<LoadTarget> targ
             }
         }
 
+        Ran = TimeSpan.FromMicroseconds(lastUs - started);
         Task[] left;
         lock (_pending)
         {
