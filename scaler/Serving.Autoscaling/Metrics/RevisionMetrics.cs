@@ -87,6 +87,34 @@ public sealed class RevisionMetrics
         }
     }
 
+    /// <summary>
+    /// A tick with no reading (the source is unreachable): concurrency and the rate each get their stable average again,
+    /// so both stay where they were instead of drifting to 0 as if the load had stopped (the panic averages move toward
+    /// them). The arrival count stands: the next reading's arrivals count from the last real one's. Nothing happens
+    /// before the first reading or at a time not after the newest.
+    /// </summary>
+    public void Hold(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (_last is not { } last || now <= last.Time)
+            {
+                return;
+            }
+
+            double concurrency = _concurrency.Average(now, _stableBuckets);
+            double rps = _rps.Average(now, _stableBuckets);
+            _concurrency.Add(now, concurrency);
+            if (now > _countedAt)
+            {
+                _rps.AddSpan(_countedAt, now, rps);
+                _countedAt = now;
+            }
+
+            _last = new MetricSample(now, concurrency, last.Arrivals);
+        }
+    }
+
     /// <summary>The windowed values at <paramref name="now"/>.</summary>
     public MetricSnapshot Snapshot(DateTimeOffset now)
     {

@@ -55,12 +55,12 @@ internal sealed class RevisionAggregate
     }
 
     /// <summary>
-    /// A tick without reports (the feed is unreachable): the last known values stand. Each window set gets its own stable
-    /// average of concurrency again, which holds that average where it was (the panic average moves toward it), not the
-    /// last point sample (at light load that is mostly 0, and the windows drifted to 0 within an outage, as if the load
-    /// had stopped); and the time since the last arrival or activation does not grow while nothing can be known, so the
-    /// latch neither lapses nor starts. The rate gets no arrivals (they are unknown); the first read after the outage
-    /// counts the outage's arrivals as recent but not as a burst (<see cref="RevisionTable.Apply"/>).
+    /// A tick without reports (the feed is unreachable): the last known values stand. Each window set holds its own
+    /// stable averages of concurrency and rate (<see cref="RevisionMetrics.Hold"/>), not the last point sample (at light
+    /// load that is mostly 0, and the windows drifted to 0 within an outage, as if the load had stopped); and the time
+    /// since the last arrival or activation does not grow while nothing can be known, so the latch neither lapses nor
+    /// starts. The first read after the outage counts the outage's arrivals as recent but not as a burst
+    /// (<see cref="RevisionTable.Apply"/>).
     /// </summary>
     public void Repeat(DateTimeOffset now)
     {
@@ -75,7 +75,7 @@ internal sealed class RevisionAggregate
 
             foreach (var windows in _windows.Values)
             {
-                windows.Metrics.Record(new MetricSample(now, windows.Metrics.Snapshot(now).StableConcurrency, _arrivals));
+                windows.Metrics.Hold(now);
             }
 
             _lastSample = new MetricSample(now, _concurrency, _arrivals);

@@ -116,8 +116,8 @@ internal sealed class RevisionTable
     }
 
     /// <summary>
-    /// A tick without reports (the feed is unreachable): concurrency and the activity latch stand where they were; the
-    /// rate gets no arrivals, so a revision scaled on requests per second drifts down (<see cref="RevisionAggregate.Repeat"/>).
+    /// A tick without reports (the feed is unreachable): concurrency, the rate and the activity latch stand where they
+    /// were (<see cref="RevisionAggregate.Repeat"/>).
     /// </summary>
     public void Hold(DateTimeOffset now)
     {

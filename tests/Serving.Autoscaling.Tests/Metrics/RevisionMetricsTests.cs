@@ -68,6 +68,50 @@ public sealed class RevisionMetricsTests
     }
 
     [Fact]
+    public void A_hold_keeps_both_stable_averages_where_they_were_and_the_next_reading_counts_from_the_last_real_one()
+    {
+        // Light, uneven load: 1 in flight at one tick in ten, 50 arrivals a second. Without a hold's own values the
+        // windows drifted to 0 within an outage (concurrency from the last point sample, the rate from no arrivals).
+        var metrics = Metrics();
+        for (int i = 0; i <= 600; i++)
+        {
+            metrics.Record(new(At(i * 0.1), i % 10 == 5 ? 1 : 0, i * 5L));
+        }
+
+        var before = metrics.Snapshot(At(60));
+        Assert.InRange(before.StableConcurrency, 0.095, 0.105);
+        Assert.Equal(50, before.StableRps, 9);
+        for (int i = 601; i <= 1200; i++) // a 60 s outage: the whole stable window
+        {
+            metrics.Hold(At(i * 0.1));
+            var held = metrics.Snapshot(At(i * 0.1));
+            Assert.InRange(held.StableConcurrency, before.StableConcurrency * 0.95, before.StableConcurrency * 1.05);
+            Assert.InRange(held.StableRps, 47.5, 52.5);
+            Assert.InRange(held.PanicRps, 47.5, 52.5);
+        }
+
+        // Back: the count is where it was (the outage's arrivals are unknown), so the next interval counts none.
+        metrics.Record(new(At(120.1), 0, 600 * 5L));
+        Assert.Equal(0, metrics.Snapshot(At(120.1)).CurrentConcurrency);
+        metrics.Record(new(At(121.1), 0, 600 * 5L + 50));
+        Assert.InRange(metrics.Snapshot(At(121.1)).PanicRps, 40, 52.5); // 50/s again; the held seconds fill the rest
+    }
+
+    [Fact]
+    public void A_hold_before_any_reading_or_not_after_the_newest_does_nothing()
+    {
+        var metrics = Metrics();
+        metrics.Hold(At(1));
+        Assert.Equal(default, metrics.Snapshot(At(1)) with { Time = default });
+
+        metrics.Record(new(At(2), 4, 10));
+        metrics.Hold(At(2));
+        metrics.Hold(At(1.5));
+        Assert.Equal(4, metrics.Snapshot(At(2)).StableConcurrency);
+        Assert.True(metrics.Record(new(At(2.5), 4, 10)), "a reading after the newest is taken");
+    }
+
+    [Fact]
     public void A_reading_older_than_the_newest_is_ignored()
     {
         var metrics = Metrics();

@@ -55,6 +55,32 @@ public sealed class RevisionAggregateTests
     }
 
     [Fact]
+    public void An_outage_holds_a_revision_scaled_on_requests_per_second()
+    {
+        // The rate had no arrivals to count during an outage: a revision scaled on rps drifted to 0 and KEDA scaled it in.
+        var id = new RevisionId("default", "rps", "predictor", "rps-predictor-00001");
+        var table = new RevisionTable();
+        var t = Start;
+        long arrivals = 0;
+        for (int tick = 0; tick < 600; tick++)
+        {
+            t = t.AddMilliseconds(100);
+            arrivals += 10; // 100 requests/s
+            table.Apply([new ReplicaReport("gateway-a", t, [new RevisionLoad(id, 0, arrivals)])], t);
+        }
+
+        var revision = table.Find(id)!;
+        var config = AutoscalingConfig.Default with { Metric = ScaleMetric.Rps };
+        Assert.InRange(revision.Value(config, 100, t), 95, 105);
+        for (int tick = 0; tick < 600; tick++) // 60 s: the whole stable window
+        {
+            t = t.AddMilliseconds(100);
+            table.Hold(t);
+            Assert.InRange(revision.Value(config, 100, t), 95, 105);
+        }
+    }
+
+    [Fact]
     public void The_first_read_after_an_outage_counts_its_arrivals_as_recent_not_as_a_burst()
     {
         var id = new RevisionId("default", "rate", "predictor", "rate-predictor-00001");
