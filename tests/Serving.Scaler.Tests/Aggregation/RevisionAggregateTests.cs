@@ -60,14 +60,7 @@ public sealed class RevisionAggregateTests
         // The rate had no arrivals to count during an outage: a revision scaled on rps drifted to 0 and KEDA scaled it in.
         var id = new RevisionId("default", "rps", "predictor", "rps-predictor-00001");
         var table = new RevisionTable();
-        var t = Start;
-        long arrivals = 0;
-        for (int tick = 0; tick < 600; tick++)
-        {
-            t = t.AddMilliseconds(100);
-            arrivals += 10; // 100 requests/s
-            table.Apply([new ReplicaReport("gateway-a", t, [new RevisionLoad(id, 0, arrivals)])], t);
-        }
+        var (t, _) = HundredPerSecond(table, id, ticks: 600);
 
         var revision = table.Find(id)!;
         var config = AutoscalingConfig.Default with { Metric = ScaleMetric.Rps };
@@ -85,14 +78,7 @@ public sealed class RevisionAggregateTests
     {
         var id = new RevisionId("default", "rate", "predictor", "rate-predictor-00001");
         var table = new RevisionTable();
-        var t = Start;
-        long arrivals = 0;
-        for (int tick = 0; tick < 100; tick++)
-        {
-            t = t.AddMilliseconds(100);
-            arrivals += 10; // 100 requests/s
-            table.Apply([new ReplicaReport("gateway-a", t, [new RevisionLoad(id, 0, arrivals)])], t);
-        }
+        var (t, arrivals) = HundredPerSecond(table, id, ticks: 100);
 
         var config = AutoscalingConfig.Default with { Metric = ScaleMetric.Rps };
         for (int tick = 0; tick < 300; tick++)
@@ -114,5 +100,20 @@ public sealed class RevisionAggregateTests
         Assert.True(revision.IsActive(t, TimeSpan.FromSeconds(30)));
         // 100/s before; the outage's 5,000 arrivals in one 100 ms tick would read as a burst (panic at target 100).
         Assert.InRange(revision.Value(config, 100, t), 0, 200);
+    }
+
+    /// <summary>Reports from one gateway every 100 ms from <see cref="Start"/>: 100 arrivals a second, none in flight.</summary>
+    private static (DateTimeOffset Time, long Arrivals) HundredPerSecond(RevisionTable table, RevisionId id, int ticks)
+    {
+        var t = Start;
+        long arrivals = 0;
+        for (int tick = 0; tick < ticks; tick++)
+        {
+            t = t.AddMilliseconds(100);
+            arrivals += 10;
+            table.Apply([new ReplicaReport("gateway-a", t, [new RevisionLoad(id, 0, arrivals)])], t);
+        }
+
+        return (t, arrivals);
     }
 }
