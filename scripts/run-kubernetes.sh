@@ -39,18 +39,20 @@ stop_all() {
   log "stopping"
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$state"/*.pid
   scripts/redis.sh stop "$state/redis"
   scripts/kube.sh stop "$state/plane"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# start NAME ARGS...: a process of ours in the background, its output in .cluster/NAME.log
+# start NAME ARGS...: a process of ours in the background, its output in .cluster/NAME.log, its pid in .cluster/NAME.pid
 start() {
   local name=$1
   shift
   "$@" >"$state/$name.log" 2>&1 &
   pids+=($!)
+  echo "$!" >"$state/$name.pid"
 }
 
 # wait_for NAME TEXT: until NAME's log shows TEXT (at most a minute), or its process is gone

@@ -211,10 +211,14 @@ internal sealed class ScenarioRun : IAsyncDisposable
     public async Task<IServingPlatform> StartServingAsync(Manifest service, int replicas, CancellationToken cancellationToken, params string[] localArgs)
     {
         (Options.Kubernetes ? ClusterPlatform.ForPods(service, Folders) : service).WriteTo(Folders.Manifests);
-        var platform = await StartManifestsAsync(cancellationToken, localArgs);
-        await WaitReadyAsync(service.Name, replicas, TimeSpan.FromSeconds(Options.Kubernetes ? 180 : 60), cancellationToken);
-        Mark($"{service.Name} Ready with {replicas} replica(s)", "ready");
-        return platform;
+        return await ReadyAsync(service, replicas, await StartManifestsAsync(cancellationToken, localArgs), cancellationToken);
+    }
+
+    /// <summary>As <see cref="StartServingAsync"/>, on serving-local whatever the options: for a scenario that stops and starts the process itself.</summary>
+    public async Task<PlatformProcess> StartLocalServingAsync(Manifest service, int replicas, CancellationToken cancellationToken)
+    {
+        service.WriteTo(Folders.Manifests);
+        return await ReadyAsync(service, replicas, await StartPlatformAsync(cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -233,6 +237,14 @@ internal sealed class ScenarioRun : IAsyncDisposable
         Commands.Add(platform.CommandLine);
         Sampler.Current = platform;
         PlotFrom = Math.Max(0, Now - 2);
+        return platform;
+    }
+
+    private async Task<T> ReadyAsync<T>(Manifest service, int replicas, T platform, CancellationToken cancellationToken)
+        where T : IServingPlatform
+    {
+        await WaitReadyAsync(service.Name, replicas, TimeSpan.FromSeconds(Options.Kubernetes ? 180 : 60), cancellationToken);
+        Mark($"{service.Name} Ready with {replicas} replica(s)", "ready");
         return platform;
     }
 

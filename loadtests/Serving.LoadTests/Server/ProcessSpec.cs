@@ -7,6 +7,9 @@ namespace Serving.LoadTests.Server;
 internal sealed record ProcessSpec(
     string Name, string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?>? Environment = null)
 {
+    /// <summary>How long stopping it may take after SIGTERM before SIGKILL: longer for a script that stops a whole lab.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The command line as the report shows it, environment settings first.</summary>
     public string CommandLine => string.Join(' ', (Environment ?? new Dictionary<string, string?>())
         .Where(e => e.Value is not null)

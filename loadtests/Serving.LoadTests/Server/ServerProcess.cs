@@ -26,9 +26,6 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string LogPath => _log.Path;
 
-    /// <summary>How long <see cref="DisposeAsync"/> waits after SIGTERM before SIGKILL: longer for a script that stops a whole lab.</summary>
-    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(5);
-
     public bool HasExited => _process.HasExited;
 
     public static async Task<ServerProcess> StartAsync(
@@ -93,7 +90,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// SIGTERM first, so that a server stops its own children (nginx reaps its workers; killed, they would be left to
-    /// init as zombies), then SIGKILL to the whole tree after <see cref="StopGrace"/>.
+    /// init as zombies), then SIGKILL to the whole tree after the spec's <see cref="ProcessSpec.StopGrace"/>.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -105,7 +102,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                     new ProcessSpec("kill", "kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
                     TimeSpan.FromSeconds(5),
                     CancellationToken.None);
-                using var grace = new CancellationTokenSource(StopGrace);
+                using var grace = new CancellationTokenSource(Spec.StopGrace);
                 await _process.WaitForExitAsync(grace.Token);
             }
         }

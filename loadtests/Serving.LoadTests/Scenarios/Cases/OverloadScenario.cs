@@ -22,6 +22,8 @@ internal sealed class OverloadScenario : IScenario
 
     public string Duration => "about 2 min";
 
+    public bool RunsOnKubernetes => true;
+
     public async Task RunAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var busy = BusyModel.Install(run.Folders) with
@@ -37,20 +39,21 @@ internal sealed class OverloadScenario : IScenario
         await ClosedLoop.RunAsync(run.Client, target, 4, TimeSpan.FromSeconds(3), cancellationToken); // warm-up: JIT, ONNX Runtime's first runs
         double capacity = await ClosedLoop.RunAsync(run.Client, target, 4, TimeSpan.FromSeconds(5), cancellationToken);
         run.AddPhase("calibration (4 clients back to back, 3 s warm-up + 5 s)", calibrating, run.Now);
+        string rssOf = run.Options.Kubernetes ? "serving-gateway's process" : "the platform process (gateway and controller)";
         double normal = capacity / 2;
         double overload = capacity * 10;
         run.Setup = $"busy, a CPU-bound model ({BusyModel.Layers} dense layers of {BusyModel.Width}², one thread per request, batching off), RawDeployment with exactly one "
             + $"replica and `containerConcurrency: 2`, so capacity is one replica's: four clients back to back got {capacity:0} answers/s (the calibration). "
             + $"Open loop: {normal:0} requests/s (half of capacity) for {Before.TotalSeconds:0} s, {overload:0} requests/s (10×) for {Overload.TotalSeconds:0} s, "
             + $"then {normal:0} requests/s for {Recovery.TotalSeconds:0} s. The gateway holds up to {QueueLimit:#,0} requests for the revision (its default `--queue-limit`) "
-            + "and answers the rest 503 with `Retry-After: 1`; memory is the platform process's RSS (gateway and controller), sampled every 250 ms.";
-        var rss = run.AddSeries("memory", "platform RSS", "MiB");
+            + $"and answers the rest 503 with `Retry-After: 1`; memory is the RSS of {rssOf}, sampled every 250 ms.";
+        var rss = run.AddSeries("memory", "gateway RSS", "MiB");
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                rss.Add(run.Now, RuntimeProcesses.RssMiB(platform.ProcessId));
+                rss.Add(run.Now, RuntimeProcesses.RssMiB(platform.GatewayProcessId));
                 await Task.Delay(250, CancellationToken.None);
             }
         }, CancellationToken.None);
@@ -63,7 +66,7 @@ internal sealed class OverloadScenario : IScenario
         await using (var load = BackgroundLoad.Start(run.Client, [target], t => t < Before.TotalSeconds || t >= (Before + Overload).TotalSeconds ? normal : overload, cancellationToken, maxInFlight: 3000))
         {
             await Task.Delay(Before, cancellationToken);
-            rssBefore = rss.Points.Where(p => p.T >= start).Select(p => p.V).DefaultIfEmpty(RuntimeProcesses.RssMiB(platform.ProcessId)).Max();
+            rssBefore = rss.Points.Where(p => p.T >= start).Select(p => p.V).DefaultIfEmpty(RuntimeProcesses.RssMiB(platform.GatewayProcessId)).Max();
             run.Mark($"overload: {overload:0} requests/s", "10×");
             await Task.Delay(Overload, cancellationToken);
             run.Mark($"back to {normal:0} requests/s", "½×");
@@ -95,7 +98,7 @@ internal sealed class OverloadScenario : IScenario
         run.Findings.Add($"during the overload {duringSummary.Sent:#,0} requests were sent: {duringSummary.Ok:#,0} served ({served:0}/s, capacity {capacity:0}/s), {shed:#,0} refused 503 at once; "
             + $"lost {all.Lost:#,0} over the whole run (the refused excess: the overload asks for it).");
         run.Findings.Add($"served p99 before {ScenarioStats.Ms(early.P99Ms)} ms, during the overload {ScenarioStats.Ms(duringSummary.P99Ms)} ms (a full queue of {QueueLimit:#,0} ahead), 20 s after it {ScenarioStats.Ms(late.P99Ms)} ms.");
-        run.Findings.Add($"platform RSS: {rssBefore:0} MiB before, at most {rssMax:0} MiB during and after the overload.");
+        run.Findings.Add($"RSS of {rssOf}: {rssBefore:0} MiB before, at most {rssMax:0} MiB during and after the overload.");
         run.Target("the excess is refused with 503 and Retry-After", $"{shedWithRetryAfter:#,0} of {shed:#,0} 503s carry Retry-After", shed > 0 && shedWithRetryAfter == shed);
         run.Target("no other failure (no 502/504, no timeout, no connection error)", unexpected.Count == 0 ? "none" : ScenarioStats.Summarize(unexpected).Errors, unexpected.Count == 0);
         run.Target("capacity still served during the overload (≥ 80 %)", $"{served:0}/s of {capacity:0}/s", served >= capacity * 0.8);

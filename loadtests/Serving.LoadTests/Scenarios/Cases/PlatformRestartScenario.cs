@@ -28,7 +28,7 @@ internal sealed class PlatformRestartScenario : IScenario
             + "SIGKILL (its runtimes notice their parent is gone and stop themselves: `SERVING_PARENT_PID`), and is started again. After each stop the scenario "
             + "counts the runtime processes left under its folder; after each start it compares the status with the one before the stop. Requests sent while "
             + "the platform is down are refused (nothing listens): they are counted, apart.";
-        var platform = (PlatformProcess)await run.StartServingAsync(v1, 1, cancellationToken); // serving-local only: it refuses --kubernetes
+        var platform = await run.StartLocalServingAsync(v1, 1, cancellationToken); // serving-local only: the scenario refuses --kubernetes
         (v1 with { Args = ["--model_version=2"], CanaryTrafficPercent = 30 }).WriteTo(run.Folders.Manifests);
         await run.WaitUntilAsync(async () => await platform.Admin.StatusAsync(v1.Name, cancellationToken) is { Ready: true } s && s.Traffic.Count == 2 && s.Traffic.Values.Contains(30),
             TimeSpan.FromSeconds(60), "the canary at 30 %", cancellationToken);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Serving.Kubernetes.Client;
 using Serving.LoadTests.Cli;
 using Serving.LoadTests.Server;
 
@@ -9,16 +9,22 @@ namespace Serving.LoadTests.Scenarios.Platform;
 /// The platform on Kubernetes as a user runs it (<c>./run.sh --kubernetes</c> is <c>scripts/run-kubernetes.sh</c>): a
 /// kube-apiserver, the node agent (pods as local processes), the KEDA stand-in, Redis, serving-controller, serving-scaler
 /// and serving-gateway, on loopback ports of its own, applying the scenario's manifest folder and keeping its state under
-/// the scenario's folder. Statuses come from <c>kubectl get isvc</c>, a changed manifest goes in with <c>kubectl apply</c>;
-/// disposing sends SIGTERM, on which the script stops everything it started.
+/// the scenario's folder. Statuses are read from the API server (one GET, not a kubectl process: scenarios poll them every
+/// 100 ms under load, and a process per poll took CPU from the platform it measures), a changed manifest goes in with
+/// <c>kubectl apply</c>; disposing sends SIGTERM, on which the script stops everything it started.
 /// </summary>
 internal sealed class ClusterPlatform : IServingPlatform
 {
     /// <summary>What the script prints once the lab is up and the manifests are applied (and Ready, or 3 minutes passed).</summary>
     public const string UpLine = "A Kubernetes API server runs the lab";
 
+    /// <summary>Where the script applies the manifests (its kubeconfig names no namespace).</summary>
+    private const string Namespace = "default";
+
     private readonly ServerProcess _process;
     private string _kubectl = "";
+    private k8s.Kubernetes? _client;
+    private KubeApi? _api;
 
     private readonly PlatformFolders _folders;
 
@@ -41,6 +47,9 @@ internal sealed class ClusterPlatform : IServingPlatform
 
     public int ProcessId => _process.ProcessId;
 
+    /// <summary>serving-gateway's, as the script wrote it in <c>gateway.pid</c>.</summary>
+    public int GatewayProcessId { get; private set; }
+
     public bool HasExited => _process.HasExited;
 
     public string CommandLine => _process.Spec.CommandLine;
@@ -60,16 +69,22 @@ internal sealed class ClusterPlatform : IServingPlatform
             ["SCALER_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["MANIFESTS"] = folders.Manifests,
             ["CLUSTER_DIR"] = DirOf(folders),
-        });
+        })
+        {
+            StopGrace = TimeSpan.FromSeconds(60),
+        };
         var process = await ServerProcess.StartAsync(
             spec, new ReadyProbe(new Uri($"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}/readyz")),
             folders.NextLog("run-kubernetes"), TimeSpan.FromMinutes(10), cancellationToken);
-        process.StopGrace = TimeSpan.FromSeconds(60);
         var platform = new ClusterPlatform(process, folders, port, adminPort);
         try
         {
             await platform.WaitForUpAsync(TimeSpan.FromMinutes(4), cancellationToken);
             platform._kubectl = await KubectlPathAsync(build, cancellationToken); // the script has installed it by now
+            platform._client = new k8s.Kubernetes(KubeConfig.Load(platform.Kubeconfig));
+            platform._api = new KubeApi(platform._client);
+            platform.GatewayProcessId = int.Parse(
+                await File.ReadAllTextAsync(Path.Combine(platform.ClusterDir, "gateway.pid"), cancellationToken), CultureInfo.InvariantCulture);
             return platform;
         }
         catch
@@ -83,19 +98,15 @@ internal sealed class ClusterPlatform : IServingPlatform
     public static Manifest ForPods(Manifest manifest, PlatformFolders folders) =>
         Path.IsPathRooted(manifest.StorageUri) ? manifest : manifest with { StorageUri = Path.Combine(folders.Root, manifest.StorageUri) };
 
+    /// <summary>The InferenceService in the kubeconfig's namespace (the script's: <c>default</c>); null when it is not there or the server did not answer.</summary>
     public async Task<ServiceStatus?> StatusAsync(string name, CancellationToken cancellationToken)
     {
-        var (code, output) = await KubectlAsync(["get", "isvc", name, "-o", "json"], cancellationToken);
-        if (code != 0)
-        {
-            return null;
-        }
-
         try
         {
-            return JsonNode.Parse(output) is { } json ? new ServiceStatus(json) : null;
+            return await _api!.GetAsync(Resources.InferenceServices.ObjectPath(Namespace, name), cancellationToken) is { } json ? new ServiceStatus(json) : null;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException
+                                  || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
         }
@@ -111,7 +122,11 @@ internal sealed class ClusterPlatform : IServingPlatform
         }
     }
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        return _process.DisposeAsync();
+    }
 
     private static string DirOf(PlatformFolders folders) => Path.Combine(folders.Root, "cluster");
 

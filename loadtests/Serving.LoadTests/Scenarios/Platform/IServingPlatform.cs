@@ -11,8 +11,11 @@ internal interface IServingPlatform : IAsyncDisposable
 
     AdminClient Admin { get; }
 
-    /// <summary>The process started for it; its process tree is the platform (CPU and memory samples).</summary>
+    /// <summary>The process started for it; its process tree is the platform (CPU samples).</summary>
     int ProcessId { get; }
+
+    /// <summary>The process that runs the gateway (serving-local itself on one machine): the overload's memory bound.</summary>
+    int GatewayProcessId { get; }
 
     bool HasExited { get; }
 

@@ -28,6 +28,8 @@ internal sealed class PlatformProcess : IServingPlatform
 
     public int ProcessId => _process.ProcessId;
 
+    public int GatewayProcessId => ProcessId;
+
     public bool HasExited => _process.HasExited;
 
     public string CommandLine => _process.Spec.CommandLine;

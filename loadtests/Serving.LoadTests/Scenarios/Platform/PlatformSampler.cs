@@ -3,7 +3,7 @@ using Serving.LoadTests.Observation;
 namespace Serving.LoadTests.Scenarios.Platform;
 
 /// <summary>The platform every <see cref="Interval"/>: ready replicas per revision, held requests, memory, runtime processes.</summary>
-internal sealed record PlatformSample(double T, IReadOnlyDictionary<string, int> Ready, int Held, double PlatformRssMiB, int Runtimes, double CpuSeconds, bool Up);
+internal sealed record PlatformSample(double T, IReadOnlyDictionary<string, int> Ready, int Held, int Runtimes, double CpuSeconds, bool Up);
 
 /// <summary>
 /// Samples a platform in the background for the plots. The platform may be swapped (a restart drill): the sampler
@@ -73,7 +73,6 @@ internal sealed class PlatformSampler(Func<double> now, string root) : IAsyncDis
                 now(),
                 routes?.Revisions.ToDictionary(r => r.Key, r => r.Value.Ready, StringComparer.Ordinal) ?? new Dictionary<string, int>(),
                 routes?.Held ?? 0,
-                up ? RuntimeProcesses.RssMiB(pid) : double.NaN,
                 RuntimeProcesses.Under(root).Count,
                 cpu,
                 up);
