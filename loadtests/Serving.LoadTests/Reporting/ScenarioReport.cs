@@ -83,8 +83,8 @@ internal static class ScenarioReport
         {
             md.AppendLine("**Ran on the cluster** (`--kubernetes`): `scripts/run-kubernetes.sh` (what `./run.sh --kubernetes` runs) with the scenario's "
                 + "manifest folder as MANIFESTS: a kube-apiserver v1.20.2 with etcd, the node agent (a kubelet stand-in that runs pods as local processes), "
-                + "the KEDA stand-in, Redis, serving-controller, serving-scaler and serving-gateway in cluster mode. Statuses are read with `kubectl get isvc`, "
-                + "replicas from the gateway's `/routes`; the platform's CPU and memory are those of the script's process tree: the node agent and the pods it runs, the KEDA stand-in, "
+                + "the KEDA stand-in, Redis, serving-controller, serving-scaler and serving-gateway in cluster mode. Statuses are read from the API server, "
+                + "replicas from the gateway's `/routes`; the platform's CPU is that of the script's process tree: the node agent and the pods it runs, the KEDA stand-in, "
                 + "serving-controller, serving-scaler and serving-gateway (etcd, kube-apiserver, kube-controller-manager, kube-scheduler and Redis run detached, outside it, and are not counted).");
             md.AppendLine();
         }

@@ -105,11 +105,8 @@ public sealed class RevisionMetrics
             double concurrency = _concurrency.Average(now, _stableBuckets);
             double rps = _rps.Average(now, _stableBuckets);
             _concurrency.Add(now, concurrency);
-            if (now > _countedAt)
-            {
-                _rps.AddSpan(_countedAt, now, rps);
-                _countedAt = now;
-            }
+            _rps.AddSpan(_countedAt, now, rps); // the baseline is never after the newest reading
+            _countedAt = now;
 
             _last = new MetricSample(now, concurrency, last.Arrivals);
         }

@@ -104,11 +104,14 @@ public sealed class RevisionMetricsTests
         metrics.Hold(At(1));
         Assert.Equal(default, metrics.Snapshot(At(1)) with { Time = default });
 
-        metrics.Record(new(At(2), 4, 10));
+        // A reading whose concurrency (10) is not its stable average (5): a hold that ran would show.
+        metrics.Record(new(At(1), 0, 0));
+        metrics.Record(new(At(2), 10, 10));
+        var before = metrics.Snapshot(At(2));
+        Assert.Equal((5, 10), (before.StableConcurrency, before.CurrentConcurrency));
         metrics.Hold(At(2));
         metrics.Hold(At(1.5));
-        Assert.Equal(4, metrics.Snapshot(At(2)).StableConcurrency);
-        Assert.True(metrics.Record(new(At(2.5), 4, 10)), "a reading after the newest is taken");
+        Assert.Equal(before, metrics.Snapshot(At(2)));
     }
 
     [Fact]

@@ -242,7 +242,7 @@ public sealed class ForwardingTests
         // the socket engine's thread, a moment later. A request sent within that moment would race it (as with any HTTP/1.1
         // client); this test is about the late answer seen, so it gives that moment generously.
         await lateAnswerSent.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(200);
+        await Task.Delay(1000);
         var (second, secondBody, r2) = await gateway.PostAsync(Host, "/v1/models/iris:predict", "{}");
         r2.Dispose();
 

@@ -24,7 +24,7 @@ public sealed class OpenLoopTests
 
         // 100 a second for as long as it ran (by its own ticks: a busy machine fires the stop late or stalls a tick).
         var records = client.Log.Snapshot();
-        Assert.InRange(loop.Ran.TotalSeconds, 1.9, 60);
+        Assert.InRange(loop.Ran.TotalSeconds, 1.0, 60); // its last tick before the 2 s stop (a stall can hide the last ones)
         Assert.InRange(records.Count, (100 * loop.Ran.TotalSeconds) - 1, (100 * loop.Ran.TotalSeconds) + 1);
         Assert.All(records, r => Assert.Equal(200, r.Status));
         Assert.Equal(loop.Sent, records.Count);

@@ -22,7 +22,7 @@ internal sealed class ModeSwitchScenario : IScenario
     {
         var serverless = new Manifest("iris-mode", run.Folders.AddModel("iris", run.Build.IrisModel)) { MinReplicas = 1, MaxReplicas = 2 };
         run.Setup = $"iris-mode (minReplicas 1) under an open loop of {Rate:0} V2 requests/s; `serving.kserve.io/deploymentMode` is changed from Serverless to "
-            + "RawDeployment, then back (on the cluster: the manifest `kubectl apply`-ed, the status read with `kubectl get isvc`; a Serverless revision is a "
+            + "RawDeployment, then back (on the cluster: the manifest `kubectl apply`-ed, the status read from the API server; a Serverless revision is a "
             + "Deployment with a KEDA ScaledObject, a RawDeployment one a Deployment with an HPA). Each change makes a revision in the new mode; traffic moves once it is ready and the old one drains "
             + "(KServe ≥ 0.16 refuses the change; the walkthrough expects it to work).";
         var platform = await run.StartServingAsync(serverless, 1, cancellationToken);

@@ -47,7 +47,7 @@ internal sealed class OverloadScenario : IScenario
             + $"Open loop: {normal:0} requests/s (half of capacity) for {Before.TotalSeconds:0} s, {overload:0} requests/s (10×) for {Overload.TotalSeconds:0} s, "
             + $"then {normal:0} requests/s for {Recovery.TotalSeconds:0} s. The gateway holds up to {QueueLimit:#,0} requests for the revision (its default `--queue-limit`) "
             + $"and answers the rest 503 with `Retry-After: 1`; memory is the RSS of {rssOf}, sampled every 250 ms.";
-        var rss = run.AddSeries("memory", "gateway RSS", "MiB");
+        var rss = run.AddSeries("memory", run.Options.Kubernetes ? "gateway RSS" : "platform RSS", "MiB");
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {

@@ -2,7 +2,7 @@ using Serving.LoadTests.Observation;
 
 namespace Serving.LoadTests.Scenarios.Platform;
 
-/// <summary>The platform every <see cref="Interval"/>: ready replicas per revision, held requests, memory, runtime processes.</summary>
+/// <summary>The platform every <see cref="Interval"/>: ready replicas per revision, held requests, runtime processes, CPU.</summary>
 internal sealed record PlatformSample(double T, IReadOnlyDictionary<string, int> Ready, int Held, int Runtimes, double CpuSeconds, bool Up);
 
 /// <summary>
