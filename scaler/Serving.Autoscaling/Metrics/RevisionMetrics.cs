@@ -20,6 +20,7 @@ public sealed class RevisionMetrics
     private long _countedArrivals;
     private DateTimeOffset _countedAt;
     private DateTimeOffset? _lastArrival;
+    private bool _rebase; // held since the last reading: the next one's count is a baseline
 
     public RevisionMetrics(AutoscalingConfig config)
         : this(config?.StableWindow ?? throw new ArgumentNullException(nameof(config)), config.PanicWindow)
@@ -64,9 +65,12 @@ public sealed class RevisionMetrics
                 _lastArrival = sample.Time;
             }
 
-            if (_last is null)
+            if (_last is null || _rebase)
             {
+                // The first reading, or the first after a hold: the arrivals since the last one have no known time
+                // (counting them in this one interval would read as a burst), so they only set the baseline.
                 (_countedArrivals, _countedAt) = (sample.Arrivals, sample.Time);
+                _rebase = false;
             }
             else if (sample.Arrivals < _countedArrivals)
             {
@@ -90,8 +94,8 @@ public sealed class RevisionMetrics
     /// <summary>
     /// A tick with no reading (the source is unreachable): concurrency and the rate each get their stable average again,
     /// so both stay where they were instead of drifting to 0 as if the load had stopped (the panic averages move toward
-    /// them). The arrival count stands: the next reading's arrivals count from the last real one's. Nothing happens
-    /// before the first reading or at a time not after the newest.
+    /// them). The next reading is a baseline for the rate, as the first is: the arrivals of the hold have no known time.
+    /// Nothing happens before the first reading or at a time not after the newest.
     /// </summary>
     public void Hold(DateTimeOffset now)
     {
@@ -107,6 +111,7 @@ public sealed class RevisionMetrics
             _concurrency.Add(now, concurrency);
             _rps.AddSpan(_countedAt, now, rps); // the baseline is never after the newest reading
             _countedAt = now;
+            _rebase = true;
 
             _last = new MetricSample(now, concurrency, last.Arrivals);
         }

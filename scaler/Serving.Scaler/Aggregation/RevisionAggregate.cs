@@ -59,8 +59,8 @@ internal sealed class RevisionAggregate
     /// stable averages of concurrency and rate (<see cref="RevisionMetrics.Hold"/>), not the last point sample (at light
     /// load that is mostly 0, and the windows drifted to 0 within an outage, as if the load had stopped); and the time
     /// since the last arrival or activation does not grow while nothing can be known, so the latch neither lapses nor
-    /// starts. The first read after the outage counts the outage's arrivals as recent but not as a burst
-    /// (<see cref="RevisionTable.Apply"/>).
+    /// starts. The first read after the outage counts the outage's arrivals as recent but not as a burst (the held
+    /// windows take them as a baseline).
     /// </summary>
     public void Repeat(DateTimeOffset now)
     {

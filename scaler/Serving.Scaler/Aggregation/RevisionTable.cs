@@ -18,7 +18,6 @@ internal sealed class RevisionTable
     private readonly Dictionary<string, ReplicaCounters> _replicas = new(StringComparer.Ordinal);
     private Index _index = Index.Empty;
     private DateTimeOffset? _lastRead;
-    private bool _held;
 
     /// <summary>The last time reports were read successfully; null before the first read.</summary>
     public DateTimeOffset? LastRead
@@ -43,11 +42,10 @@ internal sealed class RevisionTable
     {
         lock (_lock)
         {
-            // On the scaler's first read, and on the first after an outage, the counters' deltas span a time not seen:
-            // they mark a revision recent (a busy revision is never seen as idle after a scaler restart or an outage),
-            // but are no burst to add to the rate in one tick (after an outage, the hold kept the windows).
-            bool baseline = _lastRead is null || _held;
-            _held = false;
+            // On the scaler's first read, counters hold arrivals from before it started: they mark a revision recent (a
+            // busy revision is never seen as idle after a scaler restart) and only set baselines. The first read after an
+            // outage counts its deltas as arrivals (recent, too); the held windows take them as a baseline, not a burst.
+            bool baseline = _lastRead is null;
             var totals = new Dictionary<RevisionId, (int Concurrency, long Arrived, bool Recent)>();
             foreach (var report in reports)
             {
@@ -123,7 +121,6 @@ internal sealed class RevisionTable
     {
         lock (_lock)
         {
-            _held = _lastRead is not null;
             foreach (var revision in _revisions.Values)
             {
                 revision.Repeat(now);

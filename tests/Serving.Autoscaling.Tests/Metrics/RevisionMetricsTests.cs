@@ -90,10 +90,13 @@ public sealed class RevisionMetricsTests
             Assert.InRange(held.PanicRps, 47.5, 52.5);
         }
 
-        // Back: the count is where it was (the outage's arrivals are unknown), so the next interval counts none.
-        metrics.Record(new(At(120.1), 0, 600 * 5L));
-        Assert.Equal(0, metrics.Snapshot(At(120.1)).CurrentConcurrency);
-        metrics.Record(new(At(121.1), 0, 600 * 5L + 50));
+        // Back: the 3,000 arrivals of the outage have no known time. The first reading takes them as a baseline (in
+        // one 100 ms interval they would read as 30,000/s and panic); they still count as a recent arrival.
+        metrics.Record(new(At(120.1), 0, (600 * 5L) + 3000));
+        var back = metrics.Snapshot(At(120.1));
+        Assert.InRange(back.PanicRps, 40, 52.5);
+        Assert.Equal(At(120.1), back.LastArrival);
+        metrics.Record(new(At(121.1), 0, (600 * 5L) + 3050));
         Assert.InRange(metrics.Snapshot(At(121.1)).PanicRps, 40, 52.5); // 50/s again; the held seconds fill the rest
     }
 
