@@ -229,7 +229,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
         {
             if (loaded.Object is InferenceService isvc)
             {
-                var key = new ServiceKey(string.IsNullOrEmpty(isvc.Metadata.Namespace) ? "default" : isvc.Metadata.Namespace, isvc.Metadata.Name ?? "");
+                var key = new ServiceKey(isvc.Metadata.NamespaceOrDefault(), isvc.Metadata.Name ?? "");
                 // The store plays the API server: it gives the object its creation time the first time it is seen.
                 var created = _store.Ensure(key, now).CreationTimestamp;
                 var service = isvc with { Metadata = isvc.Metadata with { Namespace = key.Namespace, CreationTimestamp = created } };
@@ -264,7 +264,7 @@ public sealed partial class LocalPlatform : IAsyncDisposable
     /// <summary>Graphs run in the gateway: handed over with the routes; a graph that is refused is logged once.</summary>
     private void ApplyGraphs(IEnumerable<InferenceGraph> graphs, DateTimeOffset now)
     {
-        var list = graphs.Select(g => g with { Metadata = g.Metadata with { Namespace = string.IsNullOrEmpty(g.Metadata.Namespace) ? "default" : g.Metadata.Namespace } }).ToList();
+        var list = graphs.Select(g => g with { Metadata = g.Metadata with { Namespace = g.Metadata.NamespaceOrDefault() } }).ToList();
         foreach (var graph in list)
         {
             _store.CreationOf(InferenceGraph.KindValue, new ServiceKey(graph.Metadata.Namespace!, graph.Metadata.Name ?? ""), now);

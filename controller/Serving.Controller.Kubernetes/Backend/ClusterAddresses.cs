@@ -19,7 +19,7 @@ internal sealed class ClusterAddresses(KubeApi api, ClusterCache cache, ObjectSe
     public async Task<string?> TakenAsync(IKubeObject owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        string ns = ObjectMetadata.NamespaceOf(owner);
+        string ns = owner.Metadata.NamespaceOrDefault();
         string name = owner.Metadata.Name ?? "";
         var existing = cache.Services.Get(ns, name) ?? await api.GetAsync(Resources.Services.ObjectPath(ns, name), cancellationToken);
         if (existing is null || AddressServiceBuilder.OwnedBy(existing, owner))
@@ -42,12 +42,12 @@ internal sealed class ClusterAddresses(KubeApi api, ClusterCache cache, ObjectSe
     {
         ArgumentNullException.ThrowIfNull(owner);
         var wanted = AddressServiceBuilder.Make(owner, settings);
-        var actual = cache.Services.Get(ObjectMetadata.NamespaceOf(owner), owner.Metadata.Name ?? "");
+        var actual = cache.Services.Get(owner.Metadata.NamespaceOrDefault(), owner.Metadata.Name ?? "");
         if (actual is null)
         {
             try
             {
-                await api.CreateAsync(Resources.Services, ObjectMetadata.NamespaceOf(owner), wanted, cancellationToken);
+                await api.CreateAsync(Resources.Services, owner.Metadata.NamespaceOrDefault(), wanted, cancellationToken);
             }
             catch (KubeApiException e) when (e.StatusCode == 409)
             {

@@ -31,7 +31,7 @@ public sealed partial class KubernetesBackend(
     public async ValueTask<ObservedService> ObserveAsync(InferenceService service, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
-        string ns = ObjectMetadata.NamespaceOf(service);
+        string ns = service.Metadata.NamespaceOrDefault();
         var revisions = cache.RevisionsOf(ns, service.Metadata.Name ?? "").Select(pair =>
         {
             var deployment = pair.Value;
@@ -45,7 +45,7 @@ public sealed partial class KubernetesBackend(
     public async ValueTask ApplyAsync(InferenceService service, ServicePlan? plan, InferenceServiceStatus status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
-        string ns = ObjectMetadata.NamespaceOf(service);
+        string ns = service.Metadata.NamespaceOrDefault();
         var existing = cache.RevisionsOf(ns, service.Metadata.Name ?? "");
         var running = plan?.Components.SelectMany(c => c.Revisions.Select(r => (c.Component, Revision: r))).ToList() ?? [];
         var retained = plan?.Components.SelectMany(c => c.Retained).Select(r => r.Name).ToHashSet(StringComparer.Ordinal) ?? [];
@@ -97,7 +97,7 @@ public sealed partial class KubernetesBackend(
         {
             ["apiVersion"] = InferenceService.ApiVersionValue,
             ["kind"] = InferenceService.KindValue,
-            ["metadata"] = new JsonObject { ["name"] = service.Metadata.Name, ["namespace"] = ObjectMetadata.NamespaceOf(service) },
+            ["metadata"] = new JsonObject { ["name"] = service.Metadata.Name, ["namespace"] = service.Metadata.NamespaceOrDefault() },
             ["status"] = JsonSerializer.SerializeToNode(status, KubeJson.Options),
         };
         try
@@ -307,7 +307,7 @@ public sealed partial class KubernetesBackend(
         ["metadata"] = new JsonObject
         {
             ["name"] = service.Metadata.Name,
-            ["namespace"] = ObjectMetadata.NamespaceOf(service),
+            ["namespace"] = service.Metadata.NamespaceOrDefault(),
             ["uid"] = service.Metadata.Uid,
             ["resourceVersion"] = service.Metadata.ResourceVersion,
         },

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Serving.Controller.Api;
 using Serving.Kubernetes.Client;
 
 namespace Serving.Controller.Kubernetes.Events;
@@ -25,7 +25,7 @@ public sealed partial class EventRecorder(KubeApi api, TimeProvider time, ILogge
         var metadata = involved["metadata"]!;
         string ns = metadata["namespace"]?.GetValue<string>() ?? "default";
         string name = metadata["name"]?.GetValue<string>() ?? "";
-        string now = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        string now = ObjectMeta.Timestamp(time.GetUtcNow());
         var value = new JsonObject
         {
             ["apiVersion"] = "v1",

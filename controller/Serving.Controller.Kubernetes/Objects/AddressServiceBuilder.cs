@@ -36,7 +36,7 @@ internal static class AddressServiceBuilder
             ["metadata"] = new JsonObject
             {
                 ["name"] = name,
-                ["namespace"] = ObjectMetadata.NamespaceOf(owner),
+                ["namespace"] = owner.Metadata.NamespaceOrDefault(),
                 ["labels"] = labels,
                 ["ownerReferences"] = new JsonArray(ObjectMetadata.Owner(owner)),
             },

@@ -7,10 +7,6 @@ namespace Serving.Controller.Kubernetes.Objects;
 /// <summary>The metadata every object of a revision carries: its name, labels, and the InferenceService as its owner.</summary>
 internal static class ObjectMetadata
 {
-    /// <summary>The object's namespace; <c>default</c> when it names none (as the API server defaults it).</summary>
-    public static string NamespaceOf(IKubeObject value) =>
-        string.IsNullOrEmpty(value.Metadata.Namespace) ? "default" : value.Metadata.Namespace;
-
     public static JsonObject For(RevisionSource source, string? name = null, JsonObject? annotations = null)
     {
         var metadata = new JsonObject

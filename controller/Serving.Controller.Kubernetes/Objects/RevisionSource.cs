@@ -23,7 +23,7 @@ public sealed record RevisionSource(
         _ => Service.Spec.Predictor!,
     };
 
-    public string Namespace => Service.Metadata.Namespace ?? "default";
+    public string Namespace => Service.Metadata.NamespaceOrDefault();
 
     public string Name => Service.Metadata.Name ?? "";
 

@@ -180,7 +180,7 @@ internal sealed partial class LocalBackend : IServingBackend, IAsyncDisposable
     }
 
     private static ServiceKey KeyOf(InferenceService service) =>
-        new(string.IsNullOrEmpty(service.Metadata.Namespace) ? "default" : service.Metadata.Namespace, service.Metadata.Name ?? "");
+        new(service.Metadata.NamespaceOrDefault(), service.Metadata.Name ?? "");
 
     private void Decide(LiveRevision live)
     {

@@ -149,7 +149,7 @@ public sealed class ManifestFolder(string directory)
     {
         ArgumentNullException.ThrowIfNull(value);
         bool clusterScoped = value.Kind == Kinds.ClusterServingRuntime;
-        string ns = string.IsNullOrEmpty(value.Metadata.Namespace) ? "default" : value.Metadata.Namespace;
+        string ns = value.Metadata.NamespaceOrDefault();
         return clusterScoped ? $"{value.Kind} {value.Metadata.Name}" : $"{value.Kind} {ns}/{value.Metadata.Name}";
     }
 

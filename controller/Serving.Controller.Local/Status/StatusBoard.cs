@@ -75,7 +75,7 @@ public sealed class StatusBoard
                 Message = string.Join("; ", messages),
             };
             string? modified = File.Exists(file)
-                ? File.GetLastWriteTimeUtc(file).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+                ? ObjectMeta.Timestamp(File.GetLastWriteTimeUtc(file))
                 : null;
             list.Add(new ResourceView(
                 "v1", ManifestFileKind, Path.GetRelativePath(root, file), "", modified,

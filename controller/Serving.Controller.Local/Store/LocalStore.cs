@@ -65,7 +65,7 @@ public sealed class LocalStore
         {
             if (!_services.TryGetValue(key, out var stored))
             {
-                stored = new StoredService(Timestamp(now), null);
+                stored = new StoredService(ObjectMeta.Timestamp(now), null);
                 Save(key, stored);
             }
 
@@ -81,7 +81,7 @@ public sealed class LocalStore
             string id = $"{kind}/{key.Namespace}/{key.Name}";
             if (!_created.TryGetValue(id, out string? created))
             {
-                _created[id] = created = Timestamp(now);
+                _created[id] = created = ObjectMeta.Timestamp(now);
                 WriteAtomically(Path.Combine(Root, "objects.json"), JsonSerializer.SerializeToUtf8Bytes(_created, Json));
             }
 
@@ -145,9 +145,6 @@ public sealed class LocalStore
     }
 
     private string Folder(ServiceKey key) => Path.Combine(Root, "services", key.Namespace, key.Name);
-
-    private static string Timestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private void Save(ServiceKey key, StoredService stored)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Serving.Controller.Api.Schema;
@@ -35,6 +36,12 @@ public sealed record ObjectMeta
 
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? ExtensionData { get; init; }
+
+    /// <summary>A time as the API server writes it (<c>metav1.Time</c>): RFC 3339 in UTC, to the second.</summary>
+    public static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The namespace; <c>default</c> when it names none (as the API server defaults it).</summary>
+    public string NamespaceOrDefault() => string.IsNullOrEmpty(Namespace) ? "default" : Namespace;
 
     public string? Annotation(string key) =>
         Annotations is not null && Annotations.TryGetValue(key, out string? value) ? value : null;

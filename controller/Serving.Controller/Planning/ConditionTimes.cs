@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serving.Controller.Api;
 using Serving.Controller.Api.V1Beta1;
 
@@ -7,9 +6,6 @@ namespace Serving.Controller.Planning;
 /// <summary>Conditions keep their <c>lastTransitionTime</c> while their status, reason and message stay the same.</summary>
 public static class ConditionTimes
 {
-    /// <summary>A <c>lastTransitionTime</c>: RFC 3339 in UTC, to the second, as Kubernetes writes it.</summary>
-    public static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     public static InferenceServiceStatus Keep(InferenceServiceStatus? previous, InferenceServiceStatus next)
     {
         ArgumentNullException.ThrowIfNull(next);

@@ -27,10 +27,10 @@ public static class GraphStatuses
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         var graph = (InferenceGraph)admitted.Object;
-        string ns = string.IsNullOrEmpty(graph.Metadata.Namespace) ? "default" : graph.Metadata.Namespace;
+        string ns = graph.Metadata.NamespaceOrDefault();
         var (reason, message) = Problem(admitted, graph, service);
         string status = reason is null ? ConditionStatus.True : ConditionStatus.False;
-        string stamp = ConditionTimes.Stamp(now);
+        string stamp = ObjectMeta.Timestamp(now);
         var conditions = new List<Condition>();
         if (addressTaken is not null)
         {

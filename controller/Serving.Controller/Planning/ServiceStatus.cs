@@ -217,7 +217,7 @@ internal static class ServiceStatus
         Status = status,
         Reason = reason,
         Message = message,
-        LastTransitionTime = ConditionTimes.Stamp(now),
+        LastTransitionTime = ObjectMeta.Timestamp(now),
         Severity = null,
     };
 }

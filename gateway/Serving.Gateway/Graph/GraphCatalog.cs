@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
 using Serving.Controller.Api;
@@ -120,7 +119,7 @@ public sealed class GraphCatalog
     }
 
     private static ServiceKey KeyOf(InferenceGraph graph) =>
-        new(string.IsNullOrEmpty(graph.Metadata.Namespace) ? "default" : graph.Metadata.Namespace, graph.Metadata.Name ?? "");
+        new(graph.Metadata.NamespaceOrDefault(), graph.Metadata.Name ?? "");
 
     private static Declared Compile(InferenceGraph graph)
     {
@@ -231,7 +230,7 @@ public sealed class GraphCatalog
                     Status = status,
                     Reason = problem?.Reason,
                     Message = problem?.Message,
-                    LastTransitionTime = last.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    LastTransitionTime = ObjectMeta.Timestamp(last.Since),
                 },
             ],
         };

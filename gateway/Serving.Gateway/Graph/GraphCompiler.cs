@@ -18,7 +18,7 @@ internal static class GraphCompiler
     {
         var errors = UnknownFields.Find(graph).Concat(InferenceGraphValidator.Validate(graph)).ToList();
         var nodes = graph.Spec.Nodes ?? new Dictionary<string, InferenceRouter>();
-        var key = new ServiceKey(graph.Metadata.Namespace ?? "default", graph.Metadata.Name ?? "");
+        var key = new ServiceKey(graph.Metadata.NamespaceOrDefault(), graph.Metadata.Name ?? "");
         var compiled = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
         foreach (var (name, router) in nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
         {

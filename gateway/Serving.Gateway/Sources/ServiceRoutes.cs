@@ -34,7 +34,7 @@ public static class ServiceRoutes
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(revisions);
-        string @namespace = string.IsNullOrEmpty(service.Metadata.Namespace) ? "default" : service.Metadata.Namespace;
+        string @namespace = service.Metadata.NamespaceOrDefault();
         string name = service.Metadata.Name ?? "";
         var status = service.Status;
         var components = new Dictionary<Component, ComponentRoute>();

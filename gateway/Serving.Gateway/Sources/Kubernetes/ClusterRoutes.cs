@@ -20,7 +20,7 @@ internal static class ClusterRoutes
     {
         ArgumentNullException.ThrowIfNull(revisions);
         var routes = services
-            .Select(service => ServiceRoutes.From(service, revision => revisions.GetValueOrDefault((service.Metadata.Namespace ?? "default", revision)) ?? Unpublished))
+            .Select(service => ServiceRoutes.From(service, revision => revisions.GetValueOrDefault((service.Metadata.NamespaceOrDefault(), revision)) ?? Unpublished))
             .OrderBy(r => r.Key.ToString(), StringComparer.Ordinal)
             .ToList();
         return new RouteSnapshot(routes, [.. graphs]);

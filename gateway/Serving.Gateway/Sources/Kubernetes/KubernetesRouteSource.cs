@@ -172,7 +172,7 @@ internal sealed partial class KubernetesRouteSource : BackgroundService, IRouteS
             return;
         }
 
-        var key = new Model.ServiceKey(isvc.Metadata.Namespace ?? "default", isvc.Metadata.Name ?? "");
+        var key = new Model.ServiceKey(isvc.Metadata.NamespaceOrDefault(), isvc.Metadata.Name ?? "");
         string expected = HostNames.Service(key, _domain);
         if (!string.Equals(uri.Host, expected, StringComparison.OrdinalIgnoreCase))
         {
