@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Serving.Hosting;
 
 namespace Serving.LoadTests.Graph;
 
@@ -21,10 +22,7 @@ internal sealed class JsonBackend : IAsyncDisposable
 
     public static async Task<JsonBackend> StartAsync(TimeSpan delay)
     {
-        // The content root is the program's folder, not the working directory: the default configuration reloads
-        // appsettings.json from the content root by watching every folder below it (one inotify watch each), which
-        // cost seconds of CPU at each start in a large working directory (a repository, where ./run.sh starts it).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = ServerBuilder.CreateSlim();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
