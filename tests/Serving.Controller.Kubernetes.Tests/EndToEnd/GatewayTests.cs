@@ -23,7 +23,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         var (ns, gateway) = await ReadyIrisAsync("gw-lab", "RawDeployment", minReplicas: 1);
         await using var _ = gateway;
 
-        var (status, body) = await EventuallyAsync(() => gateway.PostAsync($"iris.{ns}.example.com", "/v1/models/iris:predict"), r => r.Status == HttpStatusCode.OK, "a prediction by Host", gateway);
+        var (status, body) = await gateway.EventuallyAsync(() => gateway.PostAsync($"iris.{ns}.example.com", "/v1/models/iris:predict"), r => r.Status == HttpStatusCode.OK, "a prediction by Host");
         Assert.Equal(Prediction, body);
         Assert.Equal((HttpStatusCode.OK, Prediction), await gateway.PostAsync("gateway.example.org", $"/serving/{ns}/iris/v1/models/iris:predict"));
 
@@ -50,11 +50,11 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         var (ns, gateway) = await ReadyIrisAsync("gw-canary", "Serverless", minReplicas: 1);
         await using var _ = gateway;
         string host = $"iris.{ns}.example.com";
-        await EventuallyAsync(() => VersionAsync(gateway, host), v => v == "1", "revision 1 through the gateway", gateway);
+        await gateway.EventuallyAsync(() => VersionAsync(gateway, host), v => v == "1", "revision 1 through the gateway");
 
         await PatchAsync(ns, """{"spec":{"predictor":{"canaryTrafficPercent":50,"model":{"args":["--model_version=2"]}}}}""");
         await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Traffic(s).SequenceEqual(["iris-predictor-00002:50", "iris-predictor-00001:50@prev"]), "50/50");
-        await EventuallyAsync(() => VersionAsync(gateway, host), v => v == "2", "revision 2 through the gateway", gateway);
+        await gateway.EventuallyAsync(() => VersionAsync(gateway, host), v => v == "2", "revision 2 through the gateway");
         var versions = new List<string?>();
         for (int i = 0; i < 60; i++)
         {
@@ -71,7 +71,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
 
         await PatchAsync(ns, """{"spec":{"predictor":{"canaryTrafficPercent":100}}}""");
         await cluster.WaitForServiceAsync(ns, "iris", s => ServingCluster.Traffic(s).SequenceEqual(["iris-predictor-00002:100"]), "promoted");
-        await EventuallyAsync(
+        await gateway.EventuallyAsync(
             async () =>
             {
                 var answers = new List<string?>();
@@ -82,7 +82,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
 
                 return answers;
             },
-            answers => answers.All(v => v == "2"), "only revision 2 after the promotion", gateway);
+            answers => answers.All(v => v == "2"), "only revision 2 after the promotion");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         // longer than 3 s to reach the gateway (the test is about the gateway letting go, not about the default's margin).
         var (ns, gateway) = await ReadyIrisAsync("gw-pods", "RawDeployment", minReplicas: 2, runtimeArgs: ", \"--drain-delay-s=10\"");
         await using var _ = gateway;
-        var routed = await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 2, "two replicas routed", gateway);
+        var routed = await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 2, "two replicas routed");
         var pods = await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001");
         var victim = pods.Select(p => p!.AsObject()).Single(p => routed[0] == $"http://{p["status"]!["podIP"]}:8080");
         string name = victim["metadata"]!["name"]!.GetValue<string>();
@@ -105,11 +105,11 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         // This is the gateway's alone: no request may fail.
         var clock = Stopwatch.StartNew();
         await SetReadyAsync(ns, name, false);
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => !r.Contains(address), "the unready pod out of routing", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => !r.Contains(address), "the unready pod out of routing");
         output.WriteLine($"not ready -> out of the gateway's routing: {clock.ElapsedMilliseconds} ms after the status write began");
         await load.WaitForSuccessesAsync(100, "load on the other replica");
         await SetReadyAsync(ns, name, true);
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Contains(address), "the pod back in routing once ready", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Contains(address), "the pod back in routing once ready");
         await load.WaitForSuccessesAsync(100, "load on both again");
         Assert.True(load.Failures.Count == 0, $"failed requests while a pod was not ready:\n{string.Join('\n', load.Failures)}\n{gateway.Tail()}");
 
@@ -118,10 +118,10 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         // 3 s by default in a pod) until the gateway has let it go: no request may fail (see gateway/README.md, Cluster mode).
         clock.Restart();
         await cluster.KubectlAsync("delete", "pod", name, "-n", ns, "--wait=false");
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => !r.Contains(address), "the deleted pod out of routing", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => !r.Contains(address), "the deleted pod out of routing");
         var left = DateTime.UtcNow;
         output.WriteLine($"deleted -> out of the gateway's routing: {clock.ElapsedMilliseconds} ms after kubectl delete began");
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 2 && !r.Contains(address), "the replacement routed", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 2 && !r.Contains(address), "the replacement routed");
         await load.WaitForSuccessesAsync(200, "load on the replacement");
 
         var failures = load.Failures;
@@ -134,15 +134,15 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-zero", "Serverless", minReplicas: 0);
         await using var _ = gateway;
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 1, "the first replica routed", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 1, "the first replica routed");
 
         // What KEDA does after the cooldown: the Deployment's scale to zero.
         await cluster.KubectlAsync("scale", "deployment", "iris-predictor-00001", "-n", ns, "--replicas=0");
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 0, "no replica routed", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 0, "no replica routed");
         using var http = new HttpClient { BaseAddress = gateway.Inference, Timeout = TimeSpan.FromSeconds(120) };
         using var request = IrisRequest.To($"iris.{ns}.example.com");
         var held = http.SendAsync(request);
-        await EventuallyAsync(() => gateway.HeldAsync(ns, "iris"), h => h == 1, "the request held by the activator", gateway);
+        await gateway.EventuallyAsync(() => gateway.HeldAsync(ns, "iris"), h => h == 1, "the request held by the activator");
         Assert.False(held.IsCompleted);
 
         await cluster.KubectlAsync("scale", "deployment", "iris-predictor-00001", "-n", ns, "--replicas=1");
@@ -157,7 +157,7 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
     {
         var (ns, gateway) = await ReadyIrisAsync("gw-restart", "RawDeployment", minReplicas: 1);
         await using var _ = gateway;
-        var routed = await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 1, "the replica routed", gateway);
+        var routed = await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 1, "the replica routed");
         string pod = (await cluster.ListAsync(ns, "pods", "serving.kserve.io/revision=iris-predictor-00001")).Single()!["metadata"]!["name"]!.GetValue<string>();
 
         await cluster.ControlPlane.RestartApiServerAsync(); // every watch breaks
@@ -165,9 +165,9 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         Assert.Equal(routed, await gateway.RoutedAsync(ns, "iris"));
 
         await SetReadyAsync(ns, pod, false);
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 0, "the unready pod out of routing after the restart", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.Count == 0, "the unready pod out of routing after the restart");
         await SetReadyAsync(ns, pod, true);
-        await EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.SequenceEqual(routed), "the pod back", gateway);
+        await gateway.EventuallyAsync(() => gateway.RoutedAsync(ns, "iris"), r => r.SequenceEqual(routed), "the pod back");
         Assert.False(gateway.Exited);
     }
 
@@ -178,13 +178,13 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         await using var _ = gateway;
         await cluster.ApplyAsync(ns, IrisGraph("iris-graph"));
 
-        var (_, body) = await EventuallyAsync(() => gateway.PostAsync($"iris-graph.{ns}.example.com", "/"), r => r.Status == HttpStatusCode.OK, "the graph through the gateway", gateway);
+        var (_, body) = await gateway.EventuallyAsync(() => gateway.PostAsync($"iris-graph.{ns}.example.com", "/"), r => r.Status == HttpStatusCode.OK, "the graph through the gateway");
         Assert.Equal(Prediction, body);
 
         // Its cluster-local name, as KServe's router Service {ig} gives it: an ExternalName Service aliasing the gateway's,
         // owned by the graph, and the gateway answering that host.
         var graph = (await cluster.GetAsync(ns, "inferencegraph", "iris-graph"))!;
-        var address = await EventuallyAsync(() => cluster.GetAsync(ns, "service", "iris-graph"), s => s is not null, "the Service iris-graph", gateway);
+        var address = await gateway.EventuallyAsync(() => cluster.GetAsync(ns, "service", "iris-graph"), s => s is not null, "the Service iris-graph");
         Assert.Equal("ExternalName", (string?)address!["spec"]!["type"]);
         Assert.Equal("serving-gateway.serving-system.svc.cluster.local", (string?)address["spec"]!["externalName"]);
         Assert.Equal((string?)graph["metadata"]!["uid"], (string?)address["metadata"]!["ownerReferences"]![0]!["uid"]);
@@ -192,16 +192,16 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
 
         // A graph named as the InferenceService that holds the name already: the service keeps it, the graph says why.
         await cluster.ApplyAsync(ns, IrisGraph("iris"));
-        var conflict = await EventuallyAsync(
+        var conflict = await gateway.EventuallyAsync(
             async () => (await cluster.GetAsync(ns, "inferencegraph", "iris"))?["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c!["type"] == "AddressReady"),
-            c => c is not null, "graph iris's AddressReady", gateway);
+            c => c is not null, "graph iris's AddressReady");
         Assert.Equal(("False", "AddressConflict"), ((string?)conflict!["status"], (string?)conflict["reason"]));
         Assert.Contains($"Service {ns}/iris exists and is InferenceService iris's", (string?)conflict["message"], StringComparison.Ordinal);
         var isvc = (await cluster.GetAsync(ns, "isvc", "iris"))!;
         Assert.Equal((string?)isvc["metadata"]!["uid"], (string?)(await cluster.GetAsync(ns, "service", "iris"))!["metadata"]!["ownerReferences"]![0]!["uid"]);
-        await EventuallyAsync(
+        await gateway.EventuallyAsync(
             async () => (await cluster.ListAsync(ns, "events")).Where(e => (string?)e!["involvedObject"]!["kind"] == "InferenceGraph" && (string?)e["reason"] == "AddressConflict").ToList(),
-            events => events.Count == 1 && (string?)events[0]!["type"] == "Warning", "the graph's AddressConflict event", gateway);
+            events => events.Count == 1 && (string?)events[0]!["type"] == "Warning", "the graph's AddressConflict event");
     }
 
     [Fact]
@@ -285,6 +285,4 @@ public sealed class GatewayTests(ServingCluster cluster, ITestOutputHelper outpu
         return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())?["model_version"]?.GetValue<string>() : null;
     }
 
-    private static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, GatewayProcess gateway) =>
-        gateway.EventuallyAsync(probe, done, what);
 }

@@ -145,7 +145,7 @@ public sealed class ForwardingTests
 
     [Theory]
     [InlineData(0)] // the close is usually seen before the next request: the idle read discards the connection
-    [InlineData(300)] // the next request is always sent on the dropped connection: the replica resets it, the gateway retries
+    [InlineData(300)] // the next request is sent on the dropped connection (unless the client takes 300 ms to send it): the replica resets it, the gateway retries (fails with the retry disabled)
     public async Task A_kept_alive_connection_the_replica_dropped_is_retried_on_a_new_one(int closeAfterMs)
     {
         // The replica closes every connection after answering without saying so (as when its keep-alive timeout fires).
