@@ -22,16 +22,20 @@ internal sealed class ClusterPlatform : IServingPlatform
     private const string Namespace = "default";
 
     private readonly ServerProcess _process;
-    private string _kubectl = "";
-    private k8s.Kubernetes? _client;
-    private KubeApi? _api;
-
     private readonly PlatformFolders _folders;
+    private readonly string _kubectl;
+    private readonly k8s.Kubernetes _client;
+    private readonly KubeApi _api;
 
-    private ClusterPlatform(ServerProcess process, PlatformFolders folders, int port, int adminPort)
+    private ClusterPlatform(
+        ServerProcess process, PlatformFolders folders, int port, int adminPort, string kubectl, k8s.Kubernetes client, int gatewayProcessId)
     {
         _process = process;
         _folders = folders;
+        _kubectl = kubectl;
+        _client = client;
+        _api = new KubeApi(client);
+        GatewayProcessId = gatewayProcessId;
         Gateway = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         Admin = new AdminClient(new Uri($"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}"));
     }
@@ -39,7 +43,7 @@ internal sealed class ClusterPlatform : IServingPlatform
     /// <summary>The script's CLUSTER_DIR: kubeconfig, logs, the control plane's and the node's state (pods' folders).</summary>
     public string ClusterDir => DirOf(_folders);
 
-    public string Kubeconfig => Path.Combine(ClusterDir, "kubeconfig");
+    public string Kubeconfig => KubeconfigOf(_folders);
 
     public Uri Gateway { get; }
 
@@ -48,7 +52,7 @@ internal sealed class ClusterPlatform : IServingPlatform
     public int ProcessId => _process.ProcessId;
 
     /// <summary>serving-gateway's, as the script wrote it in <c>gateway.pid</c>.</summary>
-    public int GatewayProcessId { get; private set; }
+    public int GatewayProcessId { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -76,20 +80,16 @@ internal sealed class ClusterPlatform : IServingPlatform
         var process = await ServerProcess.StartAsync(
             spec, new ReadyProbe(new Uri($"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}/readyz")),
             folders.NextLog("run-kubernetes"), TimeSpan.FromMinutes(10), cancellationToken);
-        var platform = new ClusterPlatform(process, folders, port, adminPort);
         try
         {
-            await platform.WaitForUpAsync(TimeSpan.FromMinutes(4), cancellationToken);
-            platform._kubectl = await KubectlPathAsync(build, cancellationToken); // the script has installed it by now
-            platform._client = new k8s.Kubernetes(KubeConfig.Load(platform.Kubeconfig));
-            platform._api = new KubeApi(platform._client);
-            platform.GatewayProcessId = int.Parse(
-                await File.ReadAllTextAsync(Path.Combine(platform.ClusterDir, "gateway.pid"), cancellationToken), CultureInfo.InvariantCulture);
-            return platform;
+            await WaitForUpAsync(process, TimeSpan.FromMinutes(4), cancellationToken);
+            string kubectl = await KubectlPathAsync(build, cancellationToken); // the script has installed it by now
+            int gateway = int.Parse(await File.ReadAllTextAsync(Path.Combine(DirOf(folders), "gateway.pid"), cancellationToken), CultureInfo.InvariantCulture);
+            return new ClusterPlatform(process, folders, port, adminPort, kubectl, new k8s.Kubernetes(KubeConfig.Load(KubeconfigOf(folders))), gateway);
         }
         catch
         {
-            await platform.DisposeAsync();
+            await process.DisposeAsync();
             throw;
         }
     }
@@ -103,7 +103,7 @@ internal sealed class ClusterPlatform : IServingPlatform
     {
         try
         {
-            return await _api!.GetAsync(Resources.InferenceServices.ObjectPath(Namespace, name), cancellationToken) is { } json ? new ServiceStatus(json) : null;
+            return await _api.GetAsync(Resources.InferenceServices.ObjectPath(Namespace, name), cancellationToken) is { } json ? new ServiceStatus(json) : null;
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException
                                   || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -124,11 +124,13 @@ internal sealed class ClusterPlatform : IServingPlatform
 
     public ValueTask DisposeAsync()
     {
-        _client?.Dispose();
+        _client.Dispose();
         return _process.DisposeAsync();
     }
 
     private static string DirOf(PlatformFolders folders) => Path.Combine(folders.Root, "cluster");
+
+    private static string KubeconfigOf(PlatformFolders folders) => Path.Combine(DirOf(folders), "kubeconfig");
 
     private static async Task<string> KubectlPathAsync(PlatformBuild build, CancellationToken cancellationToken)
     {
@@ -140,14 +142,14 @@ internal sealed class ClusterPlatform : IServingPlatform
             : throw new BenchmarkException($"scripts/kube.sh paths did not name kubectl (install it with scripts/kube.sh install): {output.Trim()}");
     }
 
-    private async Task WaitForUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task WaitForUpAsync(ServerProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!File.ReadLines(_process.LogPath).Any(l => l.Contains(UpLine, StringComparison.Ordinal)))
+        while (!File.ReadLines(process.LogPath).Any(l => l.Contains(UpLine, StringComparison.Ordinal)))
         {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
+            if (process.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new BenchmarkException($"run-kubernetes.sh did not say '{UpLine}' within {timeout.TotalMinutes:0} min of its gateway being ready; see {_process.LogPath}");
+                throw new BenchmarkException($"run-kubernetes.sh did not say '{UpLine}' within {timeout.TotalMinutes:0} min of its gateway being ready; see {process.LogPath}");
             }
 
             await Task.Delay(500, cancellationToken);
