@@ -132,6 +132,9 @@ public sealed class JwtValidatorTests : IDisposable
 
         await using var failing = await TestBackend.StartAsync("jwks-404");
         failing.Respond = _ => (404, "{}");
+        // A timeout the answer cannot miss (a busy machine can take longer than 0.5 s over a first connection).
+        var options = _options with { JwksTimeout = TimeSpan.FromSeconds(30) };
+        validator = new JwtValidator(new JwksCache(options, TimeProvider.System, NullLogger<JwksCache>.Instance), options, TimeProvider.System);
         verdict = await validator.ValidateAsync(Policy(failing.Address + "/jwks.json"), _issuer.Token(DateTime.UtcNow), default);
         Assert.Equal(new AuthVerdict(AuthFailure.Unavailable, "its JWKS was answered with HTTP 404"), verdict);
     }

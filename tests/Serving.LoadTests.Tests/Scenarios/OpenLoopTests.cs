@@ -37,10 +37,19 @@ public sealed class OpenLoopTests
         await using var server = await StubAsync(hold); // answers nothing until released
         using var client = new LoadClient(new RequestLog(Stopwatch.StartNew()));
         var loop = new OpenLoop(client, [Target(server)], _ => 200, maxInFlight: 20);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var stop = new CancellationTokenSource();
 
         var running = loop.RunAsync(stop.Token, CancellationToken.None);
-        await Task.Delay(1200);
+        // It runs until it is full and has turned requests away: the stop waits on that, not on a time, since a busy
+        // machine can stall the loop for longer than any fixed run (it then sent only what its few ticks owed).
+        var deadline = Stopwatch.StartNew();
+        while (!(client.Log.InFlight >= 20 && client.Log.Snapshot().Count(r => r.Status == Outcome.NotSent) >= 40))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"{client.Log.InFlight} in flight, the loop never filled up");
+            await Task.Delay(20);
+        }
+
+        stop.Cancel();
         Assert.Equal(20, client.Log.InFlight);
         hold.SetResult();
         await running;
