@@ -38,12 +38,15 @@ public sealed class ScalerTlsTests(ScalerTlsCluster cluster) : IClassFixture<Sca
         var status = (await cluster.GetAsync(refusedNs, "scaledobject", refused.Revision))!["status"]!.AsObject();
         Assert.Equal("False", ServingCluster.Condition(status, "Ready"));
         Assert.StartsWith("failed to get the metric spec from the scaler: ", ServingCluster.Condition(status, "Ready", "message"), StringComparison.Ordinal);
+        string refusedKey = $"{refusedNs}/{refused.Revision}";
+        int polls = cluster.Keda.Polls(refusedKey);
         await cluster.Feed.ActivateAsync(refused);
         await cluster.Feed.SetAsync(refused, 1);
-        await Task.Delay(TimeSpan.FromSeconds(2 * 5)); // two of the ScaledObject's 5 s polling intervals: the polls that could act on it ran
+        // Two of KEDA's polls after the activation: the ones that could have acted on it ran (and failed the handshake).
+        await Eventually.HoldsAsync(() => cluster.Keda.Polls(refusedKey) >= polls + 2, "two polls of the refused ScaledObject", TimeSpan.FromSeconds(60));
         Assert.Equal(1, (await cluster.ReplicasAsync(refusedNs, refused.Revision, _ => true, "read")).Spec);
         Assert.Empty(cluster.Series(refusedNs, refused.Revision));
-        Assert.Equal(0, cluster.Keda.StreamsOpened($"{refusedNs}/{refused.Revision}"));
+        Assert.Equal(0, cluster.Keda.StreamsOpened(refusedKey));
         await cluster.Feed.SetAsync(refused, 0);
     }
 }

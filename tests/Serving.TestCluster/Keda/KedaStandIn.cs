@@ -33,7 +33,7 @@ public sealed partial class KedaStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ScaledObjectWorker> _workers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<ScaleRecord> _history = [];
-    private readonly ConcurrentDictionary<string, int> _streamsOpened = new(StringComparer.Ordinal);
+    private readonly ActivityCounts _counts = new();
     private Task _watch = Task.CompletedTask;
 
     private KedaStandIn(IKubernetes client, KedaStandInOptions options, ILoggerFactory loggers)
@@ -61,7 +61,10 @@ public sealed partial class KedaStandIn : IAsyncDisposable
     }
 
     /// <summary>How many times a <c>StreamIsActive</c> stream of the ScaledObject (<c>namespace/name</c>) has opened.</summary>
-    public int StreamsOpened(string scaledObject) => _streamsOpened.GetValueOrDefault(scaledObject);
+    public int StreamsOpened(string scaledObject) => _counts.StreamsOpened(scaledObject);
+
+    /// <summary>How many scale-loop polls of the ScaledObject (<c>namespace/name</c>) have finished, failed triggers included.</summary>
+    public int Polls(string scaledObject) => _counts.Polls(scaledObject);
 
     /// <summary>The ScaledObjects (<c>namespace/name</c>) it acts on now.</summary>
     public IReadOnlyCollection<string> ScaledObjects => [.. _workers.Values.Select(w => w.Spec.Key)];
@@ -185,7 +188,7 @@ public sealed partial class KedaStandIn : IAsyncDisposable
         }
 
         worker = new ScaledObjectWorker(
-            spec, _client, _connections, _options, Record, key => _streamsOpened.AddOrUpdate(key, 1, (_, n) => n + 1), _loggers.CreateLogger<ScaledObjectWorker>());
+            spec, _client, _connections, _options, Record, _counts, _loggers.CreateLogger<ScaledObjectWorker>());
         _workers[spec.Uid] = worker;
         LogWatching(_logger, spec.Key);
         worker.Start();

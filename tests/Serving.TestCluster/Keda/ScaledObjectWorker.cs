@@ -23,7 +23,7 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
     private readonly ScalerConnections _connections;
     private readonly KedaStandInOptions _options;
     private readonly Action<ScaleRecord> _record;
-    private readonly Action<string> _streamOpened;
+    private readonly ActivityCounts _counts;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _mutex = new(1, 1);
     private readonly HorizontalScaling _hpa;
@@ -36,14 +36,14 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
     private string? _writtenStatus;
 
     public ScaledObjectWorker(
-        ScaledObjectSpec spec, IKubernetes client, ScalerConnections connections, KedaStandInOptions options, Action<ScaleRecord> record, Action<string> streamOpened, ILogger logger)
+        ScaledObjectSpec spec, IKubernetes client, ScalerConnections connections, KedaStandInOptions options, Action<ScaleRecord> record, ActivityCounts counts, ILogger logger)
     {
         Spec = spec;
         _client = client;
         _connections = connections;
         _options = options;
         _record = record;
-        _streamOpened = streamOpened;
+        _counts = counts;
         _logger = logger;
         _hpa = new HorizontalScaling(options.HpaTolerance, options.DownscaleStabilization);
     }
@@ -197,6 +197,7 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
             try
             {
                 await CheckAsync(stop);
+                _counts.Polled(Spec.Key);
             }
             catch (Exception e) when (ApiErrors.IsTransient(e) && !stop.IsCancellationRequested)
             {
@@ -296,7 +297,7 @@ internal sealed partial class ScaledObjectWorker : IAsyncDisposable
                     {
                         opened = true; // the scaler sends the current state first: the stream is up
                         LogStreamOpened(_logger, Spec.Key, trigger.ScalerAddress!);
-                        _streamOpened(Spec.Key);
+                        _counts.StreamOpened(Spec.Key);
                     }
 
                     if (message.Result)
