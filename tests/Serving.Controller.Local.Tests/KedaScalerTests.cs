@@ -45,8 +45,9 @@ public sealed class KedaScalerTests
             Assert.True(await stream.ResponseStream.MoveNext(limit.Token));
         }
 
+        // (Whether the request is still waiting when the test reads the push depends on the test's thread, not the
+        // platform: the cold start below shows the request was held.)
         Assert.True(stream.ResponseStream.Current.Result);
-        Assert.False(cold.IsCompleted, "the push comes while the request waits for its runtime process to start");
         var (status, version, coldStart) = await cold;
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("1", version);

@@ -26,7 +26,9 @@ public sealed class StrictSpecTests
         Assert.Matches("\"creationTimestamp\": \"20\\d\\d-", json); // a refused object has its AGE too
         Assert.Equal(0, platform.RuntimeProcesses("typo"));
 
-        // Touched again with the same typo: nothing new to say, nothing logged again.
+        // The refusal is logged after its status is written: waited for. Touched again with the same typo: nothing new
+        // to say, nothing logged again.
+        await platform.WaitForAsync(() => Task.FromResult(platform.Logs.Any(l => l.Contains("stoargeUri", StringComparison.Ordinal))), Long, "the refusal logged");
         platform.Write("typo.yaml", Manifests.Iris("typo", minReplicas: 1, version: "1 ").Replace("storageUri:", "stoargeUri:", StringComparison.Ordinal));
         await Task.Delay(1000);
         Assert.Single(platform.Logs, l => l.Contains("stoargeUri", StringComparison.Ordinal));

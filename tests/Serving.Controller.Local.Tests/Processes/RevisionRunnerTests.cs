@@ -111,14 +111,28 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
     [Fact]
     public async Task A_replica_that_crashes_is_restarted_and_counted()
     {
-        // It lives 3 s, long enough for a starved first probe to find it ready before it crashes (a crash before ready is a failed start).
-        await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), exitAfter: 3);
-        runner.ScaleTo(1);
-        await WaitUntilAsync(() => runner.Restarts >= 1, "a crash");
+        // It crashes when the test says so, once it was found ready (a crash before ready is a failed start, and a fixed
+        // life could end before a starved first probe).
+        var dir = Directory.CreateTempSubdirectory("crash-");
+        try
+        {
+            string crash = Path.Combine(dir.FullName, "crash");
+            await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), crashOn: crash);
+            runner.ScaleTo(1);
+            await WaitUntilAsync(() => runner.ReadyReplicas == 1, "ready");
+            await File.WriteAllTextAsync(crash, "");
+            await WaitUntilAsync(() => runner.Restarts >= 1, "a crash");
 
-        var crashed = runner.Observe();
-        Assert.Equal(RevisionPhase.Ready, crashed.Phase);
-        await WaitUntilAsync(() => runner.Restarts >= 2, "restarted, and crashed again");
+            var crashed = runner.Observe();
+            Assert.Equal(RevisionPhase.Ready, crashed.Phase);
+            await WaitUntilAsync(() => runner.ReadyReplicas == 1 && !File.Exists(crash), "restarted and ready");
+            await File.WriteAllTextAsync(crash, "");
+            await WaitUntilAsync(() => runner.Restarts >= 2, "crashed again");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -160,10 +174,12 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
         }
     }
 
-    private RevisionRunner Runner(ProbeSettings probes, TimeSpan? backoff = null, int? exitAfter = null)
+    private RevisionRunner Runner(ProbeSettings probes, TimeSpan? backoff = null, string? crashOn = null)
     {
-        // A stand-in for the runtime: says where it listens (the test's endpoint), then stays up (or exits with 3).
-        string script = $"echo starting up; echo 'Now listening on: {_address}'; " + (exitAfter is { } s ? $"sleep {s}; exit 3" : "exec sleep 600");
+        // A stand-in for the runtime: says where it listens (the test's endpoint), then stays up (or, once the file
+        // crashOn appears, removes it and exits with 3).
+        string script = $"echo starting up; echo 'Now listening on: {_address}'; "
+            + (crashOn is { } f ? $"while [ ! -e '{f}' ]; do sleep 0.05; done; rm -f '{f}'; exit 3" : "exec sleep 600");
         var command = new RuntimeCommand("/bin/sh", ["-c", script], new Dictionary<string, string>());
         return new RevisionRunner(
             Record(), () => Launch.Of(command),

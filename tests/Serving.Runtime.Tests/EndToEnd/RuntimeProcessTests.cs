@@ -25,9 +25,10 @@ public sealed class RuntimeProcessTests
     public async Task Sigterm_lets_in_flight_requests_finish_then_exits_cleanly()
     {
         using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
-        // The request waits in the batch queue for 5 s: SIGTERM arrives while it is in flight (2 s after it was sent, time
-        // for a starved machine to have it read; a request not yet read would meet a closed listener instead).
-        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--max-batch-size", "8", "--max-batch-delay-ms", "5000");
+        // The request waits in the batch queue for 10 s: SIGTERM arrives 2 s after it was sent, and the shutdown begins
+        // after a 5 s drain, while it is still queued. (The drain serves a request a starved machine had not read yet at
+        // SIGTERM; without it, that request would meet a closed listener.)
+        await using var runtime = RuntimeProcess.Start("--model-dir", dir.Path, "--max-batch-size", "8", "--max-batch-delay-ms", "10000", "--drain-delay-s", "5");
         using var client = await runtime.ReadyClientAsync();
 
         var inFlight = client.PostAsync("/v1/models/doubler:predict", JsonContent.Create(JsonNode.Parse("""{"instances":[[1,2,3,4]]}""")));

@@ -91,12 +91,13 @@ public sealed class StorageInitializerProcessTests : IClassFixture<S3rver>, IDis
 
         var missing = await DownloadAsync(["storage-initializer", Url("/files/nope.onnx"), Dest]);
         var html = await DownloadAsync(["storage-initializer", Url("/html/page.onnx"), Dest]);
-        var stalled = await DownloadAsync(["storage-initializer", "--stall-timeout-s", "1", Url("/stall/model.onnx"), Dest]);
+        // (5 s, not 1: the bound covers the connect too, which a new process on a starved machine can take a second for.)
+        var stalled = await DownloadAsync(["storage-initializer", "--stall-timeout-s", "5", Url("/stall/model.onnx"), Dest]);
         var tooLarge = await DownloadAsync(["storage-initializer", "--max-bytes", "100", Url("/files/page.onnx?x=1"), Dest, "--max-bytes", "5"]);
 
         AssertFailed(missing, 1, $"storage-initializer: {Url("/files/nope.onnx")}: HTTP 404 Not Found");
         AssertFailed(html, 1, $"storage-initializer: {Url("/html/page.onnx")}: answered with a web page (Content-Type text/html), not a model file");
-        AssertFailed(stalled, 1, $"storage-initializer: {Url("/stall/model.onnx")}: no data arrived for 1 s while reading file 'model.onnx'");
+        AssertFailed(stalled, 1, $"storage-initializer: {Url("/stall/model.onnx")}: no data arrived for 5 s while reading file 'model.onnx'");
         AssertFailed(tooLarge, 1, $"storage-initializer: {Url("/files/page.onnx")}?...: the download is 6 bytes, larger than the limit of 5 bytes (--max-bytes)");
         Assert.False(Directory.Exists(Dest));
         Assert.Equal(["mnt"], Directory.GetFileSystemEntries(_dir.Path).Select(Path.GetFileName));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Serving.Models.Onnx;
@@ -50,11 +51,19 @@ public sealed partial class DynamicBatchingTests
     {
         using var dir = new ModelDir().Add("doubler/model.onnx", TestModels.Doubler());
         await using var runtime = await TestRuntime.StartAsync(
-            dir.Path, configure: o => o with { MaxBatchSize = 8, MaxBatchDelay = TimeSpan.FromMilliseconds(1500) });
+            dir.Path, configure: o => o with { MaxBatchSize = 8, MaxBatchDelay = TimeSpan.FromMilliseconds(5000) }); // the client leaves well before it
         using var impatient = new HttpClient { BaseAddress = runtime.Client.BaseAddress, Timeout = TimeSpan.FromMilliseconds(200) };
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => impatient.PostAsync(
             "/v1/models/doubler:predict", new StringContent("""{"instances":[[1,1,1,1]]}""")));
+        // The runtime saw the client leave (a 499) before the next request comes, while the batch is still open.
+        var waited = Stopwatch.StartNew();
+        while (!(await runtime.Client.GetStringAsync("/metrics")).Contains("runtime_requests_total{model=\"doubler\",protocol=\"v1\",code=\"499\"} 1", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the runtime never saw the client leave");
+            await Task.Delay(20);
+        }
+
         var (status, body) = await runtime.PostJsonAsync("/v1/models/doubler:predict", """{"instances":[[1,2,3,4]]}""");
 
         Assert.Equal((200, """{"predictions":[[2,4,6,8]]}"""), (status, body!.ToJsonString()));

@@ -51,9 +51,8 @@ public sealed class RedisFeedTests(SharedRedis redis)
         await gw3.KillAsync();
         int afterKill = scaler.Table.Find(id)!.Concurrency;
         Assert.True(afterKill == 6 || killed.Elapsed > TimeSpan.FromSeconds(0.5), $"the lost replica stopped counting {killed.Elapsed} after its death: {afterKill}");
+        // (How long after the kill it expires is not asserted: a publisher stalled before the kill left an older report.)
         await Eventually.HoldsAsync(() => scaler.Table.Find(id)?.Concurrency == 5, "the lost replica's report expires", TimeSpan.FromSeconds(30));
-        // Its last report, at most 100 ms old when it died, lives 2 s: the bound leaves 1.4 s for a stalled publisher.
-        Assert.True(killed.Elapsed >= TimeSpan.FromSeconds(0.5), $"the lost replica stopped counting after {killed.Elapsed}, before its 2 s TTL");
 
         backend.Release();
         foreach (var response in await Task.WhenAll(requests))
