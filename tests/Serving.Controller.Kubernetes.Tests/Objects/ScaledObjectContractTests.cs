@@ -95,8 +95,9 @@ public sealed class ScaledObjectContractTests(ScaledObjectContractTests.Scaler s
         var request = new GetMetricsRequest { ScaledObjectRef = reference, MetricName = metricName };
         MetricValue? value = null;
         var seen = new List<double>();
-        // Up to 150 s: a second in which a starved scaler recorded no sample counts 0 in its bucket (as in Knative), and it
-        // takes the 60 s stable window to be full of held requests again (seen once in a full test run: 39.7, then 24.7).
+        // Done once the HPA would ask for the 4 replicas: above 3 targets. (Not exactly 400: a second in which a stalled
+        // scaler, Redis or feed recorded no sample counts 0 in its bucket, as in Knative, and the window takes 60 s to be
+        // full of held requests again; a chaos run pausing one process of the suite every 1-3 s kept it at 372-397.)
         for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(150); ;)
         {
             value = Assert.Single((await client.GetMetricsAsync(request)).MetricValues);
@@ -105,19 +106,19 @@ public sealed class ScaledObjectContractTests(ScaledObjectContractTests.Scaler s
                 seen.Add(value.MetricValueFloat);
             }
 
-            if (value.MetricValueFloat >= (expected.Metric == "rps" ? double.Epsilon : held))
+            if (value.MetricValueFloat > (expected.Metric == "rps" ? 0 : held - expected.Target))
             {
                 break;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"GetMetrics did not reach {held} held requests within 150 s; values seen: {string.Join(", ", seen)}\n{scaler.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"GetMetrics did not pass {held - expected.Target} with {held} held within 150 s; values seen: {string.Join(", ", seen)}\n{scaler.Output}");
             await Task.Delay(100);
         }
 
         Assert.Equal(metricName, value!.MetricName);
         if (expected.Metric == "concurrency")
         {
-            Assert.Equal(held, value.MetricValueFloat);
+            Assert.True(value.MetricValueFloat <= held, $"{value.MetricValueFloat} reported for {held} held requests");
             Assert.Equal(4, Math.Ceiling(value.MetricValueFloat / spec.TargetSizeFloat));
         }
 
