@@ -33,7 +33,7 @@ md.AppendLine("# Fuzzing the parsers of outside input").AppendLine();
 md.AppendLine($"Command: `loadtests/fuzz/run.sh --executions {executions} --seed {seed}` ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, shared).").AppendLine();
 md.AppendLine("A seeded mutation fuzzer (`loadtests/fuzz/Serving.Fuzz`: bit flips, byte edits, dictionary tokens of JSON, HTTP, GJSON and YAML,");
 md.AppendLine("splices, truncation, repetition for depth and length) over seed inputs per target, each input at most 64 KiB. A finding is");
-md.AppendLine("an exception other than the one the parser documents, or a run over 1 s. Coverage is not measured (no instrumentation:");
+md.AppendLine("an exception other than the one the parser documents, or an input over 1 s on each of three runs. Coverage is not measured (no instrumentation:");
 md.AppendLine("SharpFuzz with libFuzzer or AFL++ would give it; neither was set up here). CI runs the same targets for a few thousand");
 md.AppendLine("executions each (`tests/Serving.Gateway.Tests/Proxy/FuzzSmokeTests.cs`).").AppendLine();
 md.AppendLine("| target | parser | documented error | executions | seconds | slowest run (ms) | findings |");

@@ -20,6 +20,20 @@ public sealed class FuzzSmokeTests
         Assert.True(result.Findings.Count == 0, string.Join("\n", result.Findings.Select(f => $"{f.Error}: {Convert.ToBase64String(f.Input)}")));
     }
 
+    [Fact]
+    public void An_input_slow_on_every_run_is_a_finding_and_one_slow_run_is_not()
+    {
+        byte[][] seeds = ["x"u8.ToArray()];
+        int calls = 0;
+        var stalledOnce = new FuzzTarget("stalled-once", seeds, _ => Thread.Sleep(Interlocked.Increment(ref calls) == 1 ? 1100 : 0), "none");
+        var slow = new FuzzTarget("slow", seeds, _ => Thread.Sleep(1100), "none");
+
+        Assert.Empty(Fuzzer.Run(stalledOnce, seed: 1, executions: 1).Findings); // a stalled machine, not the input
+        var finding = Assert.Single(Fuzzer.Run(slow, seed: 1, executions: 1).Findings);
+        Assert.StartsWith("a run took 1.", finding.Error, StringComparison.Ordinal);
+        Assert.Equal(seeds[0], finding.Input);
+    }
+
     // Inputs the fuzzer found; each crashed its parser with an undocumented exception before the fix.
     [Theory]
     [InlineData("v2-json", "eyJpbnB1dHMiOlt7Im5hbWUiOiJ1Iiwic2hhcGUiOlszXSwiZGF0YXR5cGUiOiJVSU5UNjQiLCJkYXRhIjpbMCwxODQ0Njc0NDA3MzcwOTU1MTYxNSwxXX0seyJuYW1lIjoiYiIsInNoYXBlIjpbMV0sImRhdGF0eXBlIjoiQk/PTCIsImRhdGEiOlt0cnVlXX1dfQ==")] // invalid UTF-8 in a string: 500
