@@ -41,7 +41,7 @@ stall() {
     local seconds
     seconds=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", 0.3 + 1.7*r/32768}')
     kill -STOP "$pid" 2>/dev/null || continue
-    echo "$(date +%T.%N | cut -c1-12) $pid ${seconds}s $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)" >> "$out/pauses.log"
+    echo "$(date +%T.%N | cut -c1-12) $pid ${seconds}s $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-160 | sed 's/ *$//')" >> "$out/pauses.log"
     sleep "$seconds"
     kill -CONT "$pid" 2>/dev/null
   done

@@ -18,19 +18,23 @@ public sealed class StartRecoveryTests
         // that try proves nothing, and another service is started (the first tries stay, running).
         string name = "";
         int pid = 0;
+        bool paused = false;
         foreach (string attempt in (string[])["iris", "iris-b", "iris-c"])
         {
             name = attempt;
             platform.Write($"{name}.yaml", Manifests.Iris(name, minReplicas: 1));
             pid = await platform.WaitForRuntimeAsync(name, Long);
             Signal("STOP", pid); // as a loaded machine would: no output, no answer to probes
-            if (!platform.Starts.Any(s => s.Replica.StartsWith(name + "-predictor-", StringComparison.Ordinal) && s.Has(StartStep.Ready)))
+            paused = !platform.Starts.Any(s => s.Replica.StartsWith(name + "-predictor-", StringComparison.Ordinal) && s.Has(StartStep.Ready));
+            if (paused)
             {
                 break;
             }
 
             Signal("CONT", pid);
         }
+
+        Assert.True(paused, "on each of 3 tries the replica was ready before the test could pause it");
 
         var clock = Stopwatch.StartNew();
         var request = platform.InferAsync(name);
