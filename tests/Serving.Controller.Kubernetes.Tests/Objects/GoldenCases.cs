@@ -25,8 +25,8 @@ internal static class GoldenCases
         Assert.Empty(loaded.Errors);
         return
         [
-            .. loaded.InferenceServices.Select(isvc => AddressServiceBuilder.Make(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, settings)),
-            .. loaded.InferenceGraphs.Select(ig => AddressServiceBuilder.Make(ig with { Metadata = ig.Metadata with { Namespace = ig.Metadata.Namespace ?? "default" } }, settings)),
+            .. loaded.InferenceServices.Select(isvc => AddressServiceBuilder.Make(isvc, settings)),
+            .. loaded.InferenceGraphs.Select(ig => AddressServiceBuilder.Make(ig, settings)),
         ];
     }
 
@@ -51,7 +51,7 @@ internal static class GoldenCases
         var objects = new List<RevisionObjects>();
         foreach (var isvc in loaded.InferenceServices)
         {
-            var admitted = Admission.Admission.Admit(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.Namespace ?? "default" } }, catalog);
+            var admitted = Admission.Admission.Admit(isvc with { Metadata = isvc.Metadata with { Namespace = isvc.Metadata.NamespaceOrDefault() } }, catalog);
             Assert.True(admitted.Accepted, string.Join("; ", admitted.Errors));
             var plan = ServicePlanner.Plan(admitted, ObservedService.Nothing, DateTimeOffset.UnixEpoch, new PlannerOptions()).Plan!;
             foreach (var component in plan.Components)

@@ -29,6 +29,8 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
         StartDeadline = TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>The file whose creation makes a crashing stand-in exit.</summary>
+    private readonly string _crash = Path.Combine(Path.GetTempPath(), $"serving-crash-{Guid.NewGuid():N}");
     private WebApplication _readiness = null!;
     private string _address = "";
     private volatile int _status = 200;
@@ -55,7 +57,11 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
         _address = _readiness.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
 
-    public async Task DisposeAsync() => await _readiness.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        File.Delete(_crash);
+        await _readiness.DisposeAsync();
+    }
 
     [Fact]
     public async Task Probes_slower_than_their_timeout_never_fail_a_start()
@@ -113,26 +119,16 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
     {
         // It crashes when the test says so, once it was found ready (a crash before ready is a failed start, and a fixed
         // life could end before a starved first probe).
-        var dir = Directory.CreateTempSubdirectory("crash-");
-        try
-        {
-            string crash = Path.Combine(dir.FullName, "crash");
-            await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), crashOn: crash);
-            runner.ScaleTo(1);
-            await WaitUntilAsync(() => runner.ReadyReplicas == 1, "ready");
-            await File.WriteAllTextAsync(crash, "");
-            await WaitUntilAsync(() => runner.Restarts >= 1, "a crash");
+        await using var runner = Runner(Fast, backoff: TimeSpan.FromMilliseconds(200), crashes: true);
+        runner.ScaleTo(1);
+        await WaitUntilAsync(() => runner.ReadyReplicas == 1, "ready");
+        await File.WriteAllTextAsync(_crash, "");
+        await WaitUntilAsync(() => runner.Restarts >= 1, "a crash");
 
-            var crashed = runner.Observe();
-            Assert.Equal(RevisionPhase.Ready, crashed.Phase);
-            await WaitUntilAsync(() => runner.ReadyReplicas == 1 && !File.Exists(crash), "restarted and ready");
-            await File.WriteAllTextAsync(crash, "");
-            await WaitUntilAsync(() => runner.Restarts >= 2, "crashed again");
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.Equal(RevisionPhase.Ready, runner.Observe().Phase);
+        await WaitUntilAsync(() => runner.ReadyReplicas == 1 && !File.Exists(_crash), "restarted and ready");
+        await File.WriteAllTextAsync(_crash, "");
+        await WaitUntilAsync(() => runner.Restarts >= 2, "crashed again");
     }
 
     [Fact]
@@ -174,12 +170,12 @@ public sealed class RevisionRunnerTests : IAsyncLifetime
         }
     }
 
-    private RevisionRunner Runner(ProbeSettings probes, TimeSpan? backoff = null, string? crashOn = null)
+    private RevisionRunner Runner(ProbeSettings probes, TimeSpan? backoff = null, bool crashes = false)
     {
-        // A stand-in for the runtime: says where it listens (the test's endpoint), then stays up (or, once the file
-        // crashOn appears, removes it and exits with 3).
+        // A stand-in for the runtime: says where it listens (the test's endpoint), then stays up (or, when it crashes,
+        // waits for the file _crash, removes it and exits with 3).
         string script = $"echo starting up; echo 'Now listening on: {_address}'; "
-            + (crashOn is { } f ? $"while [ ! -e '{f}' ]; do sleep 0.05; done; rm -f '{f}'; exit 3" : "exec sleep 600");
+            + (crashes ? $"while [ ! -e '{_crash}' ]; do sleep 0.05; done; rm -f '{_crash}'; exit 3" : "exec sleep 600");
         var command = new RuntimeCommand("/bin/sh", ["-c", script], new Dictionary<string, string>());
         return new RevisionRunner(
             Record(), () => Launch.Of(command),

@@ -133,8 +133,7 @@ public sealed class JwtValidatorTests : IDisposable
         await using var failing = await TestBackend.StartAsync("jwks-404");
         failing.Respond = _ => (404, "{}");
         // A timeout the answer cannot miss (a busy machine can take longer than 0.5 s over a first connection).
-        var options = _options with { JwksTimeout = TimeSpan.FromSeconds(30) };
-        validator = new JwtValidator(new JwksCache(options, TimeProvider.System, NullLogger<JwksCache>.Instance), options, TimeProvider.System);
+        validator = Validator(TimeProvider.System, _options with { JwksTimeout = TimeSpan.FromSeconds(30) });
         verdict = await validator.ValidateAsync(Policy(failing.Address + "/jwks.json"), _issuer.Token(DateTime.UtcNow), default);
         Assert.Equal(new AuthVerdict(AuthFailure.Unavailable, "its JWKS was answered with HTTP 404"), verdict);
     }
@@ -173,6 +172,6 @@ public sealed class JwtValidatorTests : IDisposable
 
     private ValueTask<AuthVerdict> ValidateAsync(AuthPolicy policy, string token) => Validator().ValidateAsync(policy, token, default);
 
-    private JwtValidator Validator(TimeProvider? time = null) =>
-        new(new JwksCache(_options, time ?? _time, NullLogger<JwksCache>.Instance), _options, time ?? _time);
+    private JwtValidator Validator(TimeProvider? time = null, AuthOptions? options = null) =>
+        new(new JwksCache(options ?? _options, time ?? _time, NullLogger<JwksCache>.Instance), options ?? _options, time ?? _time);
 }
